@@ -1,0 +1,64 @@
+"""Injectable clocks: the real one for ``serve``, a manual one for tests (nothing ever sleeps to wait)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from typing import Protocol
+
+
+class Clock(Protocol):
+    """Where every stage reads the time from."""
+
+    def now(self) -> float:
+        """Seconds since the epoch."""
+        ...
+
+
+class SystemClock:
+    """Wall-clock time plus an offset that ``advance`` moves forward (``POST /_mock/clock/advance``)."""
+
+    def __init__(self) -> None:
+        self._offset = 0.0
+
+    def now(self) -> float:
+        """Seconds since the epoch, shifted by every ``advance``."""
+        return time.time() + self._offset
+
+    def advance(self, seconds: float = 0.0, *, minutes: float = 0.0, hours: float = 0.0) -> float:
+        """Move time forward without waiting; returns the new time."""
+        self._offset += seconds + 60.0 * minutes + 3600.0 * hours
+        return self.now()
+
+    def set(self, timestamp: float) -> None:
+        """Jump to an absolute time."""
+        self._offset = timestamp - time.time()
+
+
+class ManualClock:
+    """A clock that only moves when told to: deterministic TTLs, rate-limit windows and latency."""
+
+    def __init__(self, start: float = 1_767_225_600.0) -> None:  # 2026-01-01T00:00:00Z
+        self._now = start
+        self._lock = threading.Lock()
+
+    def now(self) -> float:
+        """The current (virtual) time."""
+        return self._now
+
+    def advance(self, seconds: float = 0.0, *, minutes: float = 0.0, hours: float = 0.0) -> float:
+        """Move time forward; returns the new time."""
+        with self._lock:
+            self._now += seconds + 60.0 * minutes + 3600.0 * hours
+            return self._now
+
+    def set(self, timestamp: float) -> None:
+        """Jump to an absolute time."""
+        with self._lock:
+            self._now = timestamp
+
+
+def rfc3339(timestamp: float) -> str:
+    """``2025-08-21T12:40:59Z``: the format of the rate-limit reset headers and batch times."""
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

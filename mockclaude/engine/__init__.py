@@ -1,0 +1,1 @@
+"""Layer 3: decide the reply (stubs, matchers, scenarios, generators)."""

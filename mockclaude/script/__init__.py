@@ -1,0 +1,1 @@
+"""Layer 5: fixture-file loading (the only YAML user)."""

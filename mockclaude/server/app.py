@@ -1,0 +1,174 @@
+"""The aiohttp application: routes for the Messages API family and the ``/_mock`` control plane."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from mockclaude.model.catalog import list_page, model_info
+from mockclaude.model.errors import (
+    ApiError,
+    InternalServerError,
+    InvalidRequestError,
+    MethodNotAllowedError,
+    NotFoundError,
+    RequestTooLargeError,
+)
+from mockclaude.pipeline import Pipeline, Settings
+from mockclaude.render.message import message_bytes
+from mockclaude.render.sse import frames
+from mockclaude.server.respond import (
+    JSON_TYPE,
+    SSE_TYPE,
+    base_headers,
+    error_response,
+    json_response,
+    organization_id,
+)
+
+log = logging.getLogger("mockclaude")
+
+MAX_BODY_BYTES = 32 * 1024 * 1024  # Messages and count_tokens: 32 MB, else 413 from the edge (api-spec §1.3)
+
+PIPELINE = web.AppKey("pipeline", Pipeline)
+
+Handler = Callable[[web.Request, Pipeline, dict[str, str]], Awaitable[web.StreamResponse]]
+
+
+def _endpoint(handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """Wrap a handler: request id and base headers, ApiError -> error shape, anything else -> a logged 500."""
+
+    async def wrapped(request: web.Request) -> web.StreamResponse:
+        pipeline = request.app[PIPELINE]
+        headers = base_headers(pipeline.next_request_id(), request.app[ORG_ID], pipeline.settings.clock)
+        try:
+            return await handler(request, pipeline, headers)
+        except ApiError as error:
+            return error_response(error, headers)
+        except (ConnectionResetError, web.HTTPException):
+            raise
+        except Exception:  # a bug in the mock must never surface as a traceback to the client
+            log.exception("unhandled error on %s %s", request.method, request.path)
+            return error_response(InternalServerError(), headers)
+
+    return wrapped
+
+
+ORG_ID = web.AppKey("org_id", str)
+
+
+async def _read_body(request: web.Request) -> bytes:
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise RequestTooLargeError()
+    try:
+        return await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise RequestTooLargeError() from None
+
+
+async def create_message(request: web.Request, pipeline: Pipeline, headers: dict[str, str]) -> web.StreamResponse:
+    """``POST /v1/messages``: JSON or SSE."""
+    served = pipeline.messages(await _read_body(request), request.headers)
+    headers.update(served.reply.headers)
+    if not served.stream:
+        return web.Response(body=message_bytes(served.reply), content_type=JSON_TYPE, headers=headers)
+    headers["Content-Type"] = SSE_TYPE
+    headers["Cache-Control"] = "no-cache"
+    response = web.StreamResponse(status=200, headers=headers)
+    await response.prepare(request)
+    try:
+        await response.write(b"".join(frames(served.reply)))
+        await response.write_eof()
+    except ConnectionResetError:  # the client went away mid-stream: nothing to clean up
+        pass
+    return response
+
+
+async def count_tokens(request: web.Request, pipeline: Pipeline, headers: dict[str, str]) -> web.StreamResponse:
+    """``POST /v1/messages/count_tokens``."""
+    total = pipeline.count_tokens(await _read_body(request), request.headers)
+    return json_response({"input_tokens": total}, headers)
+
+
+def _int_query(request: web.Request, name: str, default: int) -> int:
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidRequestError(
+            f"{name}: Input should be a valid integer, unable to parse string as an integer"
+        ) from None
+
+
+async def list_models(request: web.Request, pipeline: Pipeline, headers: dict[str, str]) -> web.StreamResponse:
+    """``GET /v1/models``: newest first, paginated."""
+    from mockclaude.validate.headers import authenticate
+
+    authenticate(request.headers, pipeline.policy)
+    lifecycle = request.query.getall("lifecycle[]", []) or None
+    page = list_page(
+        pipeline.policy.catalog,
+        before_id=request.query.get("before_id"),
+        after_id=request.query.get("after_id"),
+        limit=_int_query(request, "limit", 20),
+        lifecycle=lifecycle,
+    )
+    return json_response(page, headers)
+
+
+async def get_model(request: web.Request, pipeline: Pipeline, headers: dict[str, str]) -> web.StreamResponse:
+    """``GET /v1/models/{model_id}``: an id or an alias."""
+    from mockclaude.validate.headers import authenticate
+
+    authenticate(request.headers, pipeline.policy)
+    model_id = request.match_info["model_id"]
+    spec = pipeline.policy.catalog.resolve(model_id)
+    if spec is None:
+        raise NotFoundError(f"model: {model_id}")
+    return json_response(model_info(spec), headers)
+
+
+async def health(request: web.Request, pipeline: Pipeline, headers: dict[str, str]) -> web.StreamResponse:
+    """``GET /_mock/health``: 200 once the server is serving."""
+    return json_response({"status": "ok", "seed": pipeline.seed}, headers)
+
+
+async def not_found(request: web.Request, pipeline: Pipeline, headers: dict[str, str]) -> web.StreamResponse:
+    """Any unknown route: 404 in the Anthropic error shape."""
+    raise NotFoundError()
+
+
+async def method_not_allowed(
+    request: web.Request, pipeline: Pipeline, headers: dict[str, str]
+) -> web.StreamResponse:
+    """A known route with the wrong method."""
+    raise MethodNotAllowedError(f"Method {request.method} is not allowed for {request.path}")
+
+
+def create_app(settings: Settings | None = None, *, path_prefix: str = "") -> web.Application:
+    """The application for one mock instance. API routes also answer under ``path_prefix`` (gateways)."""
+    pipeline = Pipeline(settings)
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app[PIPELINE] = pipeline
+    app[ORG_ID] = organization_id(pipeline.seed)
+    prefixes = [""]
+    if path_prefix.strip("/"):
+        prefixes.append("/" + path_prefix.strip("/"))
+    api: list[tuple[str, str, Handler]] = [
+        ("POST", "/v1/messages", create_message),
+        ("POST", "/v1/messages/count_tokens", count_tokens),
+        ("GET", "/v1/models", list_models),
+        ("GET", "/v1/models/{model_id}", get_model),
+    ]
+    for prefix in prefixes:
+        for method, path, handler in api:
+            resource = app.router.add_resource(prefix + path)
+            resource.add_route(method, _endpoint(handler))
+            resource.add_route("*", _endpoint(method_not_allowed))
+    app.router.add_route("GET", "/_mock/health", _endpoint(health))
+    app.router.add_route("*", "/{tail:.*}", _endpoint(not_found))
+    return app
