@@ -681,8 +681,8 @@ def scalar_schemas(draw: st.DrawFn) -> dict[str, Any]:
         schema = {"enum": values} if kind == "enum" else {"const": values[0]}
     if kind in ("string", "integer", "boolean") and draw(st.booleans()):
         schema["type"] = [kind, "null"]
-    if kind in ("string", "integer") and draw(st.booleans()):
-        schema["not"] = {"enum": ["on", "off", "example", 0, 1, 2]}
+    if set(schema) == {"type"} and kind in ("string", "integer") and draw(st.booleans()):
+        schema["not"] = {"enum": ["data report", "example", "San Francisco, CA", 0, 1, 2, 3]}
     return schema
 
 

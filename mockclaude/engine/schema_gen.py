@@ -436,6 +436,8 @@ def _object(s: dict[str, Any], ctx: _Ctx, hint: str, depth: int, minimal: bool) 
         return functools.reduce(_merge, [props[name], *matched] if name in props else matched or [extra])
 
     out = {n: _gen(schema_for(n), ctx, n, depth + 1) for n in names}
+    for n in [n for n in out if n not in required and not _may_match(schema_for(n), out[n], ctx)]:
+        del out[n]  # an optional property we failed to satisfy is better left out
     for i in range(least + 10 if pats or extra is not False else 0):  # extra names for minProperties
         if len(out) >= least:
             break
@@ -466,7 +468,7 @@ def _array(s: dict[str, Any], ctx: _Ctx, hint: str, depth: int, minimal: bool) -
             v = _gen(sub, ctx, hint, depth + 1)
             if _key(v) not in seen:
                 break
-        if unique and _key(v) in seen:
+        if (unique and _key(v) in seen) or (len(out) >= lo and not _may_match(sub, v, ctx)):
             break
         seen.add(_key(v))
         out.append(v)
@@ -485,18 +487,29 @@ def _number(s: dict[str, Any], rng: random.Random, hint: str, integer: bool) -> 
     try:
         if m is None and not integer:
             x = round(rng.uniform(a, b), 2)  # non-integral where possible: oneOf [integer, number]
-            cands: list[Any] = [x + 0.25 if float(x).is_integer() else x, x, a / 2 + b / 2, a, b]
+            cands: list[Any] = [
+                x + 0.25 if float(x).is_integer() else x,
+                x,
+                a / 2 + b / 2,
+                a,
+                b,
+                a - 1,
+                b + 1,
+            ]
         else:
             step: Any = int(m) if integer and m is not None and float(m).is_integer() else m or 1
             if integer and not isinstance(step, int):
                 step = Fraction(repr(m)).numerator  # the integer multiples of p/q are the multiples of p
             kmin, kmax = math.ceil(a / step), math.floor(b / step)
             ks = [rng.randint(kmin, kmax) for _ in range(8)] if kmin <= kmax else []
-            ks += [kmin, kmin + 1, kmax, kmax - 1]
+            ks += [kmin, kmin + 1, kmax, kmax - 1, *range(kmin - 3, kmin), *range(kmax + 1, kmax + 4)]
             cands = [k * step for k in ks] + (
                 [] if integer else [float(Fraction(repr(step)) * k) for k in ks]
             )
-        c = next((c for c in cands if _isnum(c) and _num_ok(c, s)), next((c for c in cands if _isnum(c)), 0))
+        neg = _dict(s.get("not"))
+        avoid = {_key(x) for x in [*_list(neg.get("enum")), *([neg["const"]] if "const" in neg else [])]}
+        good = [c for c in cands if _isnum(c) and _num_ok(c, s)]
+        c = next((c for c in good if _key(c) not in avoid), next(iter(good), a))
         return int(c) if integer else c
     except (OverflowError, ValueError, ZeroDivisionError):
         return 0

@@ -7,6 +7,8 @@ captured response and were chosen to read like their confirmed neighbours.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from mockclaude.model.catalog import ModelSpec
 from mockclaude.model.errors import InvalidRequestError
 from mockclaude.model.request import ApiVersion, ThinkingMode, ThinkingPlan
@@ -18,6 +20,7 @@ INTERLEAVED_BETA = "interleaved-thinking-2025-05-14"
 EFFORT_ORDER = ("low", "medium", "high", "xhigh", "max")
 
 Params = MessageCreateParams | CountTokensParams
+Display = Literal["summarized", "omitted"]
 
 _THINKING_UNSUPPORTED = {
     "enabled": '"thinking.type.enabled" is not supported for this model. Use "thinking.type.adaptive" and '
@@ -46,13 +49,13 @@ def thinking_plan(params: Params, spec: ModelSpec, betas: tuple[str, ...]) -> Th
     asked for thinking).
     """
     cfg = params.thinking
-    display_default = "omitted" if spec.thinking_display_default == "omitted" else "summarized"
+    display_default: Display = "omitted" if spec.thinking_display_default == "omitted" else "summarized"
     if cfg is None:
         mode: ThinkingMode = "adaptive" if spec.thinking_default == "adaptive" else "disabled"
         if mode == "adaptive" and _forced(params):
             mode = "disabled"
         return ThinkingPlan(mode=mode, display=display_default, interleaved=mode == "adaptive")
-    display = display_default
+    display: Display = display_default
     raw_display = getattr(cfg, "display", None)
     if raw_display == "omitted":
         display = "omitted"

@@ -1,0 +1,66 @@
+"""``mockclaude serve`` as a user runs it: banner with the URL, health, a request, clean shutdown on signals."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import anthropic
+import pytest
+
+from tests import rawhttp
+
+
+def _start(*args: str) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mockclaude", "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if "serving the Claude Messages API at" in line:
+            url = line.split(" at ")[1].split()[0]
+            return proc, url
+        if not line and proc.poll() is not None:
+            break
+    proc.kill()
+    raise AssertionError("no banner")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_serve_banner_health_request_and_clean_shutdown(sig: int) -> None:
+    proc, url = _start("--seed", "7", "--api-key", "sk-one")
+    try:
+        assert url.startswith("http://127.0.0.1:")
+        assert rawhttp.request("GET", url + "/_mock/health").status == 200
+        client = anthropic.Anthropic(base_url=url, api_key="sk-one", max_retries=0)
+        msg = client.messages.create(model="claude-haiku-4-5", max_tokens=50, messages=[{"role": "user", "content": "x"}])
+        assert msg.content
+        with pytest.raises(anthropic.AuthenticationError):
+            anthropic.Anthropic(base_url=url, api_key="sk-two", max_retries=0).messages.create(
+                model="claude-haiku-4-5", max_tokens=50, messages=[{"role": "user", "content": "x"}]
+            )
+    finally:
+        proc.send_signal(sig)
+        out, _ = proc.communicate(timeout=20)
+    assert proc.returncode == 0
+    assert "mockclaude stopped." in out
+    assert "Traceback" not in out
+
+
+def test_python_dash_m_help() -> None:
+    out = subprocess.run([sys.executable, "-m", "mockclaude", "serve", "--help"], capture_output=True, text=True)
+    assert out.returncode == 0
+    for flag in ("--host", "--port", "--seed", "--fixtures", "--api-key"):
+        assert flag in out.stdout
+
+
+def test_console_script_is_installed() -> None:
+    script = os.path.join(os.path.dirname(sys.executable), "mockclaude")
+    out = subprocess.run([script, "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.startswith("mockclaude ")
