@@ -14,13 +14,12 @@ import hmac
 _ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
 
+_BYTE_TO_CHAR = [_ALPHABET[b % 58] for b in range(256)]
+
+
 def _encode(digest: bytes, length: int) -> str:
-    n = int.from_bytes(digest, "big")
-    out = []
-    for _ in range(length):
-        n, r = divmod(n, 58)
-        out.append(_ALPHABET[r])
-    return "".join(out)
+    # One character per byte (byte mod 58): a slight bias, irrelevant for opaque ids, and no bignum arithmetic.
+    return "".join([_BYTE_TO_CHAR[b] for b in digest[:length]])
 
 
 def derive(seed: int, *parts: object) -> bytes:

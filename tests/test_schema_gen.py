@@ -29,7 +29,9 @@ _TIME = r"\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})"
 
 @STRICT.checks("date-time")
 def _date_time(v: object) -> bool:
-    if not isinstance(v, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}T" + _TIME, v):
+    if not isinstance(v, str):
+        return True
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}T" + _TIME, v):
         return False
     return datetime.datetime.fromisoformat(v.replace("Z", "+00:00")).tzinfo is not None
 

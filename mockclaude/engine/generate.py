@@ -71,6 +71,8 @@ class Plan:
     stop_sequence: str | None = None
     output_tokens: int = 0
     thinking_tokens: int = 0
+    rendered: list[ReplyBlock] = field(default_factory=list)  # blocks with deltas; tool ids filled per reply
+    start_output_tokens: int = 0
 
 
 class Generator:
@@ -100,9 +102,13 @@ class Generator:
     def assemble(
         self, req: ValidatedRequest, plan: Plan, fingerprint: str, occurrence: int, usage: Usage
     ) -> Reply:
-        """Turn a plan into a ``Reply``: ids from the occurrence, deltas from the fingerprint."""
-        rng = random.Random(ids.derive(self.seed, "chunks", fingerprint))
-        blocks = [self._render_block(b, i, fingerprint, occurrence, rng) for i, b in enumerate(plan.blocks)]
+        """Turn a plan into a ``Reply``: the plan's rendered blocks (shared, never mutated) with fresh tool ids."""
+        blocks = [
+            self._with_tool_id(block, ids.tool_use_id(self.seed, fingerprint, occurrence, i))
+            if block.final["type"] == "tool_use"
+            else block
+            for i, block in enumerate(plan.rendered)
+        ]
         return Reply(
             id=ids.message_id(self.seed, fingerprint, occurrence),
             model=req.params.model,
@@ -110,8 +116,18 @@ class Generator:
             stop_reason=plan.stop_reason,
             stop_sequence=plan.stop_sequence,
             usage=usage,
-            start_output_tokens=min(plan.output_tokens, 1 + int(rng.random() * 4)) if plan.output_tokens else 0,
+            start_output_tokens=plan.start_output_tokens,
         )
+
+    @staticmethod
+    def _with_tool_id(block: ReplyBlock, tool_id: str) -> ReplyBlock:
+        return ReplyBlock(final={**block.final, "id": tool_id}, start={**block.start, "id": tool_id}, deltas=block.deltas)
+
+    def _render(self, plan: Plan, content_key: str) -> None:
+        """Fix the deltas of every block once per plan (they depend on content only)."""
+        rng = random.Random(ids.derive(self.seed, "chunks", content_key))
+        plan.rendered = [self._render_block(b, i, content_key, rng) for i, b in enumerate(plan.blocks)]
+        plan.start_output_tokens = min(plan.output_tokens, 1 + int(rng.random() * 4))
 
     # -- planning ----------------------------------------------------------------------------------------
     def _plan(self, req: ValidatedRequest, fingerprint: str, content_key: str) -> Plan:
@@ -121,6 +137,7 @@ class Generator:
                 self._memo.move_to_end(fingerprint)
                 return plan
             plan = self._decide(req, content_key)
+            self._render(plan, content_key)
             self._memo[fingerprint] = plan
             if len(self._memo) > self._memo_size:
                 self._memo.popitem(last=False)
@@ -225,9 +242,7 @@ class Generator:
         return plan
 
     # -- rendering a planned block into its three forms -----------------------------------------------------
-    def _render_block(
-        self, block: _Block, index: int, fingerprint: str, occurrence: int, rng: random.Random
-    ) -> ReplyBlock:
+    def _render_block(self, block: _Block, index: int, content_key: str, rng: random.Random) -> ReplyBlock:
         if block.kind == "text":
             return ReplyBlock(
                 final={"type": "text", "text": block.text},
@@ -235,7 +250,7 @@ class Generator:
                 deltas=chunking.text_deltas(chunking.text_chunks(block.text, rng)),
             )
         if block.kind == "thinking":
-            signature = ids.sign_thinking(self.seed, block.text, nonce=f"{fingerprint}:{index}".encode())
+            signature = ids.sign_thinking(self.seed, block.text, nonce=f"{content_key}:{index}".encode())
             deltas: list[JSON] = [
                 {"type": "thinking_delta", "thinking": c} for c in chunking.sentence_chunks(block.text, rng)
             ]
@@ -246,11 +261,11 @@ class Generator:
                 deltas=deltas,
             )
         if block.kind == "redacted_thinking":
-            data = ids.redacted_data(self.seed, fingerprint, index)
+            data = ids.redacted_data(self.seed, content_key, index)
             final = {"type": "redacted_thinking", "data": data}
             return ReplyBlock(final=final, start=dict(final))
-        # tool_use
-        tool_id = ids.tool_use_id(self.seed, fingerprint, occurrence, index)
+        # tool_use: the id is set per reply by ``assemble``
+        tool_id = ""
         payload = orjson.dumps(block.input).decode()
         return ReplyBlock(
             final={"type": "tool_use", "id": tool_id, "name": block.name, "input": block.input},

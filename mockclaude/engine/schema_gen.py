@@ -20,30 +20,16 @@ from fractions import Fraction
 from typing import Any, TypeGuard
 from urllib.parse import unquote
 
-_Node = tuple[
-    Any, ...
-]  # regex tree: ("set", chars) | ("seq", [node]) | ("alt", [node]) | ("rep", node, lo, hi)
+# A regex tree: ("set", chars) | ("seq", [node]) | ("alt", [node]) | ("rep", node, lo, hi).
+_Node = tuple[Any, ...]
 
 _SOFT_DEPTH = 6  # deeper: only required properties, minimum array sizes, non-recursive branches
 _HARD_DEPTH = 24  # deeper: trivial values (recursive or pathological schemas)
 _BUDGET, _HARD_BUDGET = 2_000, 50_000  # values generated before going minimal / trivial
 _MAX_ITEMS, _MAX_LEN = 50, 4_096
 _TYPES = ("object", "array", "string", "integer", "number", "boolean", "null")
-_PY_TYPES: dict[str, Any] = {
-    "string": str,
-    "object": dict,
-    "array": list,
-    "boolean": bool,
-    "null": type(None),
-}
-_TRIVIAL: dict[str, Any] = {
-    "object": {},
-    "array": [],
-    "string": "",
-    "integer": 0,
-    "number": 0,
-    "boolean": False,
-}
+_PY_TYPES = dict(string=str, object=dict, array=list, boolean=bool, null=type(None))
+_TRIVIAL = dict(object={}, array=[], string="", integer=0, number=0, boolean=False)
 _PRINTABLE = string.ascii_letters + string.digits + string.punctuation + " "
 _ALNUM = string.ascii_letters + string.digits
 _CATS = {"d": string.digits, "w": _ALNUM + "_", "s": " "}
@@ -232,11 +218,10 @@ def _merge(a: object, b: object, depth: int = 0) -> object:
         elif k == "required" and isinstance(o, list) and isinstance(v, list):
             out[k] = o + [x for x in v if x not in o]
         elif k == "type" and _types(o) and _types(v):
-            ta, tb = _types(o), _types(v)
-            meet = [t for t in ta if t in tb or (t == "integer" and "number" in tb)]
-            out[k] = meet + (
-                ["integer"] if "integer" in tb and "number" in ta and "integer" not in meet else []
-            )
+            both = (_types(o), _types(v))
+            out[k] = [
+                t for t in dict.fromkeys([*both[0], *both[1]]) if all(_is_type_in(t, ts) for ts in both)
+            ]
         elif k in _MIN_KEYS + _MAX_KEYS and _isnum(o) and _isnum(v):
             out[k] = max(o, v) if k in _MIN_KEYS else min(o, v)
         elif k == "enum" and isinstance(o, list) and isinstance(v, list):
@@ -288,6 +273,10 @@ def _norm(schema: object, ctx: _Ctx, minimal: bool) -> object:
 # --- a coarse validator: enough to pick enum values and keep oneOf / not honest -------------------------
 
 
+def _is_type_in(t: str, types: list[str]) -> bool:
+    return t in types or (t == "integer" and "number" in types)
+
+
 def _is_type(v: object, t: str) -> bool:
     if t == "integer":
         return _isnum(v) and (isinstance(v, int) or (isinstance(v, float) and v.is_integer()))
@@ -328,22 +317,14 @@ def _may_match(schema: object, v: Any, ctx: _Ctx, depth: int = 0) -> bool:
         return False
     if isinstance(v, dict):
         props, pats = _dict(s.get("properties")), [_compile(p) for p in _dict(s.get("patternProperties"))]
+        closed = s.get("additionalProperties") is False
         if any(isinstance(r, str) and r not in v for r in _list(s.get("required"))):
             return False
         for k, x in v.items():
-            if k in props and not _may_match(props[k], x, ctx, depth + 1):
+            known = k in props or any(p and p.search(k) for p in pats)
+            if (k in props and not _may_match(props[k], x, ctx, depth + 1)) or (not known and closed):
                 return False
-            if (
-                k not in props
-                and s.get("additionalProperties") is False
-                and not any(p and p.search(k) for p in pats)
-            ):
-                return False
-    if (
-        isinstance(v, list)
-        and isinstance(s.get("items"), dict | bool)
-        and not all(_may_match(s["items"], x, ctx, depth + 1) for x in v)
-    ):
+    if not all(_may_match(s.get("items", True), x, ctx, depth + 1) for x in _list(v)):
         return False
     if not all(_may_match(x, v, ctx, depth + 1) for x in _list(s.get("allOf"))):
         return False
@@ -391,9 +372,7 @@ def _plain(s: dict[str, Any], ctx: _Ctx, hint: str, depth: int, minimal: bool) -
     types = [t for t in _types(s.get("type")) if t in _TYPES]
     types = types or [next((k for k, words in _INFER if any(w in s for w in words.split())), "string")]
     banned = _types(_dict(s.get("not")).get("type"))
-    allowed = [
-        t for t in [*types, *_TYPES] if t not in banned and not (t == "integer" and "number" in banned)
-    ]
+    allowed = [t for t in [*types, *_TYPES] if not _is_type_in(t, banned)]
     types = [t for t in types if t in allowed] or allowed[:1] or types
     kind = "null" if minimal and "null" in types else rng.choice([t for t in types if t != "null"] or types)
     if kind == "null":
@@ -413,21 +392,17 @@ def _object(s: dict[str, Any], ctx: _Ctx, hint: str, depth: int, minimal: bool) 
     pats = [(p, rx, x) for p, x in _dict(s.get("patternProperties")).items() if (rx := _compile(p))]
     extra = s.get("additionalProperties", s.get("unevaluatedProperties", True))
     banned = _list(_dict(s.get("not")).get("required")) + [
-        n for n, x in props.items() if _resolve(x, ctx) is False
+        n for n in props if _resolve(props[n], ctx) is False
     ]
     names = [
         n for n in props if n in required or (not minimal and n not in banned and ctx.rng.random() < 0.5)
     ]
     names += [n for n in required if n not in names]
-    optional = [n for n in names if n not in required]
+    optional, deps = [n for n in names if n not in required], _dict(s.get("dependentRequired"))
     while len(names) > _int(s.get("maxProperties"), len(names)) and optional:
         names.remove(optional.pop())
     for n in list(names):  # dependentRequired: a present name pulls in its dependents
-        names += [
-            d
-            for d in _list(_dict(s.get("dependentRequired")).get(n))
-            if isinstance(d, str) and d not in names
-        ]
+        names += [d for d in _list(deps.get(n)) if isinstance(d, str) and d not in names]
     least = min(_int(s.get("minProperties")), _MAX_ITEMS)
     names += [n for n in props if n not in names and n not in banned][: max(0, least - len(names))]
 
@@ -486,16 +461,9 @@ def _number(s: dict[str, Any], rng: random.Random, hint: str, integer: bool) -> 
     m = s["multipleOf"] if _isnum(s.get("multipleOf")) and s["multipleOf"] > 0 else None
     try:
         if m is None and not integer:
-            x = round(rng.uniform(a, b), 2)  # non-integral where possible: oneOf [integer, number]
-            cands: list[Any] = [
-                x + 0.25 if float(x).is_integer() else x,
-                x,
-                a / 2 + b / 2,
-                a,
-                b,
-                a - 1,
-                b + 1,
-            ]
+            x = round(rng.uniform(a, b), 2)
+            x += 0.25 if float(x).is_integer() else 0  # non-integral where possible: oneOf [integer, number]
+            cands: list[Any] = [x, x - 0.25, a / 2 + b / 2, a, b, a - 1, b + 1]
         else:
             step: Any = int(m) if integer and m is not None and float(m).is_integer() else m or 1
             if integer and not isinstance(step, int):

@@ -20,7 +20,7 @@ Layer 0: stdlib and pydantic only.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, TypeAlias, Union
+from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
 
@@ -119,11 +119,11 @@ def _tool_tag(v: Any) -> str | None:
 
 
 TAG_FUNCTIONS = (_tag.__name__, _tool_tag.__name__)
-"""Names pydantic prints in union-tag errors (``found using _tag()``); the validator rewrites them to ``'type'``."""
+"""Names pydantic prints in union-tag errors (``found using _tag()``); the validator shows ``'type'``."""
 
 
 def _str_to_blocks(v: Any) -> Any:
-    """``"hi"`` → ``[{"type": "text", "text": "hi"}]``; ``""`` → ``[]`` (an empty turn, not an empty block)."""
+    """``"hi"`` → ``[{"type": "text", "text": "hi"}]``; ``""`` → ``[]`` (an empty turn, no empty block)."""
     if isinstance(v, str):
         return [{"type": "text", "text": v}] if v else []
     return v
@@ -140,7 +140,7 @@ Caller_ = Literal["direct", "code_execution_20250825", "code_execution_20260120"
 
 
 class CacheControlEphemeral(_Wire):
-    """``{"type": "ephemeral", "ttl"?: "5m" | "1h"}``; ``scope`` is Claude Code's (beta prompt-caching-scope)."""
+    """``{"type": "ephemeral", "ttl"?: "5m" | "1h"}``; ``scope`` is sent by Claude Code (beta)."""
 
     type: Literal["ephemeral"]
     ttl: Literal["5m", "1h"] | None = None
@@ -149,9 +149,7 @@ class CacheControlEphemeral(_Wire):
     scope: str | None = None
 
 
-CacheControl: TypeAlias = Annotated[
-    Union[Annotated[CacheControlEphemeral, Tag("ephemeral")]], Discriminator(_tag)
-]
+CacheControl: TypeAlias = Annotated[Annotated[CacheControlEphemeral, Tag("ephemeral")], Discriminator(_tag)]
 
 
 class CitationsConfig(_Wire):
@@ -168,11 +166,9 @@ class ServerToolCaller(_Wire):
 
 
 Caller: TypeAlias = Annotated[
-    Union[
-        Annotated[DirectCaller, Tag("direct")],
-        Annotated[ServerToolCaller, Tag("code_execution_20250825")],
-        Annotated[ServerToolCaller, Tag("code_execution_20260120")],
-    ],
+    Annotated[DirectCaller, Tag("direct")]
+    | Annotated[ServerToolCaller, Tag("code_execution_20250825")]
+    | Annotated[ServerToolCaller, Tag("code_execution_20260120")],
     Discriminator(_tag),
 ]
 
@@ -225,13 +221,11 @@ class CitationSearchResultLocation(_Wire):
 
 
 Citation: TypeAlias = Annotated[
-    Union[
-        Annotated[CitationCharLocation, Tag("char_location")],
-        Annotated[CitationPageLocation, Tag("page_location")],
-        Annotated[CitationContentBlockLocation, Tag("content_block_location")],
-        Annotated[CitationWebSearchResultLocation, Tag("web_search_result_location")],
-        Annotated[CitationSearchResultLocation, Tag("search_result_location")],
-    ],
+    Annotated[CitationCharLocation, Tag("char_location")]
+    | Annotated[CitationPageLocation, Tag("page_location")]
+    | Annotated[CitationContentBlockLocation, Tag("content_block_location")]
+    | Annotated[CitationWebSearchResultLocation, Tag("web_search_result_location")]
+    | Annotated[CitationSearchResultLocation, Tag("search_result_location")],
     Discriminator(_tag),
 ]
 
@@ -264,11 +258,9 @@ class FileSource(_Wire):
 
 
 ImageSource: TypeAlias = Annotated[
-    Union[
-        Annotated[Base64ImageSource, Tag("base64")],
-        Annotated[URLSource, Tag("url")],
-        Annotated[FileSource, Tag("file")],
-    ],
+    Annotated[Base64ImageSource, Tag("base64")]
+    | Annotated[URLSource, Tag("url")]
+    | Annotated[FileSource, Tag("file")],
     Discriminator(_tag),
 ]
 
@@ -297,7 +289,7 @@ class PlainTextSource(_Wire):
 
 
 DocumentContentItem: TypeAlias = Annotated[
-    Union[Annotated[TextBlock, Tag("text")], Annotated[ImageBlock, Tag("image")]],
+    Annotated[TextBlock, Tag("text")] | Annotated[ImageBlock, Tag("image")],
     Discriminator(_tag),
 ]
 
@@ -308,13 +300,11 @@ class ContentBlockSource(_Wire):
 
 
 DocumentSource: TypeAlias = Annotated[
-    Union[
-        Annotated[Base64PDFSource, Tag("base64")],
-        Annotated[PlainTextSource, Tag("text")],
-        Annotated[ContentBlockSource, Tag("content")],
-        Annotated[URLSource, Tag("url")],
-        Annotated[FileSource, Tag("file")],
-    ],
+    Annotated[Base64PDFSource, Tag("base64")]
+    | Annotated[PlainTextSource, Tag("text")]
+    | Annotated[ContentBlockSource, Tag("content")]
+    | Annotated[URLSource, Tag("url")]
+    | Annotated[FileSource, Tag("file")],
     Discriminator(_tag),
 ]
 
@@ -330,7 +320,7 @@ class DocumentBlock(_Wire):
 
 class SearchResultBlock(_Wire):
     type: Literal["search_result"]
-    content: list[Annotated[Union[Annotated[TextBlock, Tag("text")]], Discriminator(_tag)]]
+    content: list[Annotated[Annotated[TextBlock, Tag("text")], Discriminator(_tag)]]
     source: str
     title: str
     cache_control: CacheControl | None = None
@@ -338,7 +328,7 @@ class SearchResultBlock(_Wire):
 
 
 class ThinkingBlock(_Wire):
-    """Sent back from an earlier response; cannot carry ``cache_control`` (→ Extra inputs are not permitted)."""
+    """Sent back from an earlier response; cannot carry ``cache_control`` (Extra inputs are not permitted)."""
 
     type: Literal["thinking"]
     thinking: str
@@ -374,14 +364,12 @@ class BrowserStateBlock(_Wire):
 
 
 ToolResultContentItem: TypeAlias = Annotated[
-    Union[
-        Annotated[TextBlock, Tag("text")],
-        Annotated[ImageBlock, Tag("image")],
-        Annotated[SearchResultBlock, Tag("search_result")],
-        Annotated[DocumentBlock, Tag("document")],
-        Annotated[ToolReferenceBlock, Tag("tool_reference")],
-        Annotated[BrowserStateBlock, Tag("browser_state")],
-    ],
+    Annotated[TextBlock, Tag("text")]
+    | Annotated[ImageBlock, Tag("image")]
+    | Annotated[SearchResultBlock, Tag("search_result")]
+    | Annotated[DocumentBlock, Tag("document")]
+    | Annotated[ToolReferenceBlock, Tag("tool_reference")]
+    | Annotated[BrowserStateBlock, Tag("browser_state")],
     Discriminator(_tag),
 ]
 
@@ -452,10 +440,8 @@ class WebFetchResult(_Wire):
 
 
 WebFetchContent: TypeAlias = Annotated[
-    Union[
-        Annotated[WebFetchResult, Tag("web_fetch_result")],
-        Annotated[ToolResultError, Tag("web_fetch_tool_result_error")],
-    ],
+    Annotated[WebFetchResult, Tag("web_fetch_result")]
+    | Annotated[ToolResultError, Tag("web_fetch_tool_result_error")],
     Discriminator(_tag),
 ]
 
@@ -493,11 +479,9 @@ class CodeExecutionToolResultBlock(_Wire):
     type: Literal["code_execution_tool_result"]
     tool_use_id: str
     content: Annotated[
-        Union[
-            Annotated[ToolResultError, Tag("code_execution_tool_result_error")],
-            Annotated[CodeExecutionResult, Tag("code_execution_result")],
-            Annotated[EncryptedCodeExecutionResult, Tag("encrypted_code_execution_result")],
-        ],
+        Annotated[ToolResultError, Tag("code_execution_tool_result_error")]
+        | Annotated[CodeExecutionResult, Tag("code_execution_result")]
+        | Annotated[EncryptedCodeExecutionResult, Tag("encrypted_code_execution_result")],
         Discriminator(_tag),
     ]
     cache_control: CacheControl | None = None
@@ -507,10 +491,8 @@ class BashCodeExecutionToolResultBlock(_Wire):
     type: Literal["bash_code_execution_tool_result"]
     tool_use_id: str
     content: Annotated[
-        Union[
-            Annotated[ToolResultError, Tag("bash_code_execution_tool_result_error")],
-            Annotated[CodeExecutionResult, Tag("bash_code_execution_result")],
-        ],
+        Annotated[ToolResultError, Tag("bash_code_execution_tool_result_error")]
+        | Annotated[CodeExecutionResult, Tag("bash_code_execution_result")],
         Discriminator(_tag),
     ]
     cache_control: CacheControl | None = None
@@ -543,12 +525,10 @@ class TextEditorCodeExecutionToolResultBlock(_Wire):
     type: Literal["text_editor_code_execution_tool_result"]
     tool_use_id: str
     content: Annotated[
-        Union[
-            Annotated[ToolResultError, Tag("text_editor_code_execution_tool_result_error")],
-            Annotated[TextEditorViewResult, Tag("text_editor_code_execution_view_result")],
-            Annotated[TextEditorCreateResult, Tag("text_editor_code_execution_create_result")],
-            Annotated[TextEditorStrReplaceResult, Tag("text_editor_code_execution_str_replace_result")],
-        ],
+        Annotated[ToolResultError, Tag("text_editor_code_execution_tool_result_error")]
+        | Annotated[TextEditorViewResult, Tag("text_editor_code_execution_view_result")]
+        | Annotated[TextEditorCreateResult, Tag("text_editor_code_execution_create_result")]
+        | Annotated[TextEditorStrReplaceResult, Tag("text_editor_code_execution_str_replace_result")],
         Discriminator(_tag),
     ]
     cache_control: CacheControl | None = None
@@ -563,10 +543,8 @@ class ToolSearchToolResultBlock(_Wire):
     type: Literal["tool_search_tool_result"]
     tool_use_id: str
     content: Annotated[
-        Union[
-            Annotated[ToolResultError, Tag("tool_search_tool_result_error")],
-            Annotated[ToolSearchResult, Tag("tool_search_tool_search_result")],
-        ],
+        Annotated[ToolResultError, Tag("tool_search_tool_result_error")]
+        | Annotated[ToolSearchResult, Tag("tool_search_tool_search_result")],
         Discriminator(_tag),
     ]
     cache_control: CacheControl | None = None
@@ -601,7 +579,7 @@ class MCPToolResultBlock(_Wire):
     type: Literal["mcp_tool_result"]
     tool_use_id: str
     content: Annotated[
-        list[Annotated[Union[Annotated[TextBlock, Tag("text")]], Discriminator(_tag)]],
+        list[Annotated[Annotated[TextBlock, Tag("text")], Discriminator(_tag)]],
         BeforeValidator(_str_or_none_to_blocks),
     ] = Field(default_factory=list)
     is_error: bool | None = None
@@ -644,32 +622,30 @@ class FallbackBlock(_Wire):
 
 
 ContentBlock: TypeAlias = Annotated[
-    Union[
-        Annotated[TextBlock, Tag("text")],
-        Annotated[ImageBlock, Tag("image")],
-        Annotated[DocumentBlock, Tag("document")],
-        Annotated[SearchResultBlock, Tag("search_result")],
-        Annotated[ThinkingBlock, Tag("thinking")],
-        Annotated[RedactedThinkingBlock, Tag("redacted_thinking")],
-        Annotated[ToolUseBlock, Tag("tool_use")],
-        Annotated[ToolResultBlock, Tag("tool_result")],
-        Annotated[ServerToolUseBlock, Tag("server_tool_use")],
-        Annotated[WebSearchToolResultBlock, Tag("web_search_tool_result")],
-        Annotated[WebFetchToolResultBlock, Tag("web_fetch_tool_result")],
-        Annotated[AdvisorToolResultBlock, Tag("advisor_tool_result")],
-        Annotated[CodeExecutionToolResultBlock, Tag("code_execution_tool_result")],
-        Annotated[BashCodeExecutionToolResultBlock, Tag("bash_code_execution_tool_result")],
-        Annotated[TextEditorCodeExecutionToolResultBlock, Tag("text_editor_code_execution_tool_result")],
-        Annotated[ToolSearchToolResultBlock, Tag("tool_search_tool_result")],
-        Annotated[MCPToolUseBlock, Tag("mcp_tool_use")],
-        Annotated[MCPToolResultBlock, Tag("mcp_tool_result")],
-        Annotated[ContainerUploadBlock, Tag("container_upload")],
-        Annotated[CompactionBlock, Tag("compaction")],
-        Annotated[ToolAdditionBlock, Tag("tool_addition")],
-        Annotated[ToolRemovalBlock, Tag("tool_removal")],
-        Annotated[MCPToolListingBlock, Tag("mcp_tool_listing")],
-        Annotated[FallbackBlock, Tag("fallback")],
-    ],
+    Annotated[TextBlock, Tag("text")]
+    | Annotated[ImageBlock, Tag("image")]
+    | Annotated[DocumentBlock, Tag("document")]
+    | Annotated[SearchResultBlock, Tag("search_result")]
+    | Annotated[ThinkingBlock, Tag("thinking")]
+    | Annotated[RedactedThinkingBlock, Tag("redacted_thinking")]
+    | Annotated[ToolUseBlock, Tag("tool_use")]
+    | Annotated[ToolResultBlock, Tag("tool_result")]
+    | Annotated[ServerToolUseBlock, Tag("server_tool_use")]
+    | Annotated[WebSearchToolResultBlock, Tag("web_search_tool_result")]
+    | Annotated[WebFetchToolResultBlock, Tag("web_fetch_tool_result")]
+    | Annotated[AdvisorToolResultBlock, Tag("advisor_tool_result")]
+    | Annotated[CodeExecutionToolResultBlock, Tag("code_execution_tool_result")]
+    | Annotated[BashCodeExecutionToolResultBlock, Tag("bash_code_execution_tool_result")]
+    | Annotated[TextEditorCodeExecutionToolResultBlock, Tag("text_editor_code_execution_tool_result")]
+    | Annotated[ToolSearchToolResultBlock, Tag("tool_search_tool_result")]
+    | Annotated[MCPToolUseBlock, Tag("mcp_tool_use")]
+    | Annotated[MCPToolResultBlock, Tag("mcp_tool_result")]
+    | Annotated[ContainerUploadBlock, Tag("container_upload")]
+    | Annotated[CompactionBlock, Tag("compaction")]
+    | Annotated[ToolAdditionBlock, Tag("tool_addition")]
+    | Annotated[ToolRemovalBlock, Tag("tool_removal")]
+    | Annotated[MCPToolListingBlock, Tag("mcp_tool_listing")]
+    | Annotated[FallbackBlock, Tag("fallback")],
     Discriminator(_tag),
 ]
 """Every block a request may carry, in either role (the role rules are semantic checks, not shapes)."""
@@ -702,7 +678,7 @@ Block: TypeAlias = (
 )
 """The plain union of block classes, for annotations downstream."""
 
-SystemTextBlock: TypeAlias = Annotated[Union[Annotated[TextBlock, Tag("text")]], Discriminator(_tag)]
+SystemTextBlock: TypeAlias = Annotated[Annotated[TextBlock, Tag("text")], Discriminator(_tag)]
 
 
 class SystemMessageOutputConfig(_Wire):
@@ -757,7 +733,10 @@ class BashTool(_ToolCommon):
 
 class CodeExecutionTool(_ToolCommon):
     type: Literal[
-        "code_execution_20250522", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521"
+        "code_execution_20250522",
+        "code_execution_20250825",
+        "code_execution_20260120",
+        "code_execution_20260521",
     ]
     name: Literal["code_execution"]
 
@@ -859,38 +838,36 @@ class MCPToolset(_Wire):
 
 
 Tool: TypeAlias = Annotated[
-    Union[
-        Annotated[CustomTool, Tag("custom")],
-        Annotated[BashTool, Tag("bash_20250124")],
-        Annotated[BashTool, Tag("bash_20241022")],
-        Annotated[CodeExecutionTool, Tag("code_execution_20250522")],
-        Annotated[CodeExecutionTool, Tag("code_execution_20250825")],
-        Annotated[CodeExecutionTool, Tag("code_execution_20260120")],
-        Annotated[CodeExecutionTool, Tag("code_execution_20260521")],
-        Annotated[BrowserToolset, Tag("browser_toolset_20260801")],
-        Annotated[ComputerTool, Tag("computer_20241022")],
-        Annotated[MemoryTool, Tag("memory_20250818")],
-        Annotated[ComputerTool, Tag("computer_20250124")],
-        Annotated[TextEditorTool, Tag("text_editor_20241022")],
-        Annotated[ComputerTool, Tag("computer_20251124")],
-        Annotated[ComputerToolset, Tag("computer_toolset_20260801")],
-        Annotated[TextEditorTool, Tag("text_editor_20250124")],
-        Annotated[TextEditor2Tool, Tag("text_editor_20250429")],
-        Annotated[TextEditor2Tool, Tag("text_editor_20250728")],
-        Annotated[WebSearchTool, Tag("web_search_20250305")],
-        Annotated[WebFetchTool, Tag("web_fetch_20250910")],
-        Annotated[WebSearchTool, Tag("web_search_20260209")],
-        Annotated[WebFetchTool, Tag("web_fetch_20260209")],
-        Annotated[WebFetchTool, Tag("web_fetch_20260309")],
-        Annotated[WebSearchTool, Tag("web_search_20260318")],
-        Annotated[WebFetchTool, Tag("web_fetch_20260318")],
-        Annotated[AdvisorTool, Tag("advisor_20260301")],
-        Annotated[ToolSearchTool, Tag("tool_search_tool_bm25_20251119")],
-        Annotated[ToolSearchTool, Tag("tool_search_tool_bm25")],
-        Annotated[ToolSearchTool, Tag("tool_search_tool_regex_20251119")],
-        Annotated[ToolSearchTool, Tag("tool_search_tool_regex")],
-        Annotated[MCPToolset, Tag("mcp_toolset")],
-    ],
+    Annotated[CustomTool, Tag("custom")]
+    | Annotated[BashTool, Tag("bash_20250124")]
+    | Annotated[BashTool, Tag("bash_20241022")]
+    | Annotated[CodeExecutionTool, Tag("code_execution_20250522")]
+    | Annotated[CodeExecutionTool, Tag("code_execution_20250825")]
+    | Annotated[CodeExecutionTool, Tag("code_execution_20260120")]
+    | Annotated[CodeExecutionTool, Tag("code_execution_20260521")]
+    | Annotated[BrowserToolset, Tag("browser_toolset_20260801")]
+    | Annotated[ComputerTool, Tag("computer_20241022")]
+    | Annotated[MemoryTool, Tag("memory_20250818")]
+    | Annotated[ComputerTool, Tag("computer_20250124")]
+    | Annotated[TextEditorTool, Tag("text_editor_20241022")]
+    | Annotated[ComputerTool, Tag("computer_20251124")]
+    | Annotated[ComputerToolset, Tag("computer_toolset_20260801")]
+    | Annotated[TextEditorTool, Tag("text_editor_20250124")]
+    | Annotated[TextEditor2Tool, Tag("text_editor_20250429")]
+    | Annotated[TextEditor2Tool, Tag("text_editor_20250728")]
+    | Annotated[WebSearchTool, Tag("web_search_20250305")]
+    | Annotated[WebFetchTool, Tag("web_fetch_20250910")]
+    | Annotated[WebSearchTool, Tag("web_search_20260209")]
+    | Annotated[WebFetchTool, Tag("web_fetch_20260209")]
+    | Annotated[WebFetchTool, Tag("web_fetch_20260309")]
+    | Annotated[WebSearchTool, Tag("web_search_20260318")]
+    | Annotated[WebFetchTool, Tag("web_fetch_20260318")]
+    | Annotated[AdvisorTool, Tag("advisor_20260301")]
+    | Annotated[ToolSearchTool, Tag("tool_search_tool_bm25_20251119")]
+    | Annotated[ToolSearchTool, Tag("tool_search_tool_bm25")]
+    | Annotated[ToolSearchTool, Tag("tool_search_tool_regex_20251119")]
+    | Annotated[ToolSearchTool, Tag("tool_search_tool_regex")]
+    | Annotated[MCPToolset, Tag("mcp_toolset")],
     Discriminator(_tool_tag),
 ]
 
@@ -940,12 +917,10 @@ class ThinkingBetweenTools(_Wire):
 
 
 ThinkingConfig: TypeAlias = Annotated[
-    Union[
-        Annotated[ThinkingEnabled, Tag("enabled")],
-        Annotated[ThinkingDisabled, Tag("disabled")],
-        Annotated[ThinkingBetweenTools, Tag("between_tools")],
-        Annotated[ThinkingAdaptive, Tag("adaptive")],
-    ],
+    Annotated[ThinkingEnabled, Tag("enabled")]
+    | Annotated[ThinkingDisabled, Tag("disabled")]
+    | Annotated[ThinkingBetweenTools, Tag("between_tools")]
+    | Annotated[ThinkingAdaptive, Tag("adaptive")],
     Discriminator(_tag),
 ]
 
@@ -971,12 +946,10 @@ class ToolChoiceNone(_Wire):
 
 
 ToolChoice: TypeAlias = Annotated[
-    Union[
-        Annotated[ToolChoiceAuto, Tag("auto")],
-        Annotated[ToolChoiceAny, Tag("any")],
-        Annotated[ToolChoiceTool, Tag("tool")],
-        Annotated[ToolChoiceNone, Tag("none")],
-    ],
+    Annotated[ToolChoiceAuto, Tag("auto")]
+    | Annotated[ToolChoiceAny, Tag("any")]
+    | Annotated[ToolChoiceTool, Tag("tool")]
+    | Annotated[ToolChoiceNone, Tag("none")],
     Discriminator(_tag),
 ]
 

@@ -24,15 +24,28 @@ def organization_id(seed: int) -> str:
     return str(uuid.UUID(bytes=ids.derive(seed, "organization")[:16], version=4))
 
 
+_RESET_CACHE: dict[int, dict[str, str]] = {}
+
+
+def _rate_headers(now: float) -> dict[str, str]:
+    # The header block only changes once a second: build it once per second, not once per request.
+    second = int(now)
+    cached = _RESET_CACHE.get(second)
+    if cached is None:
+        reset = rfc3339(second + 60)
+        cached = {}
+        for name, limit in _LIMITS.items():
+            cached[f"anthropic-ratelimit-{name}-limit"] = str(limit)
+            cached[f"anthropic-ratelimit-{name}-remaining"] = str(limit)
+            cached[f"anthropic-ratelimit-{name}-reset"] = reset
+        _RESET_CACHE.clear()
+        _RESET_CACHE[second] = cached
+    return cached
+
+
 def base_headers(request_id: str, org_id: str, clock: Clock) -> dict[str, str]:
     """Headers on every response, errors included (api-spec §0.4, §5.5)."""
-    reset = rfc3339(clock.now() + 60)
-    headers = {"request-id": request_id, "anthropic-organization-id": org_id}
-    for name, limit in _LIMITS.items():
-        headers[f"anthropic-ratelimit-{name}-limit"] = str(limit)
-        headers[f"anthropic-ratelimit-{name}-remaining"] = str(limit)
-        headers[f"anthropic-ratelimit-{name}-reset"] = reset
-    return headers
+    return {"request-id": request_id, "anthropic-organization-id": org_id, **_rate_headers(clock.now())}
 
 
 def error_response(error: ApiError, headers: dict[str, str]) -> web.Response:

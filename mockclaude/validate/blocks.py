@@ -102,7 +102,8 @@ def _check_cache_control(params: Params) -> None:
         marks.append(("cache_control", params.cache_control.ttl or "5m"))
     if len(marks) > MAX_CACHE_BREAKPOINTS:
         raise _bad(
-            f"A maximum of {MAX_CACHE_BREAKPOINTS} blocks with cache_control may be provided. Found {len(marks)}."
+            f"A maximum of {MAX_CACHE_BREAKPOINTS} blocks with cache_control may be provided. "
+            f"Found {len(marks)}."
         )
     seen_5m = False
     for path, ttl in marks:
@@ -110,7 +111,9 @@ def _check_cache_control(params: Params) -> None:
             seen_5m = True
         elif seen_5m:
             # ⚠ unconfirmed text (docs: longer TTLs must come before shorter ones).
-            raise _bad(f"{path}.cache_control: a ttl='1h' cache_control block must not come after a ttl='5m' one")
+            raise _bad(
+                f"{path}.cache_control: a ttl='1h' cache_control block must not come after a ttl='5m' one"
+            )
 
 
 def _automatic_lands_on_new_block(params: Params) -> bool:
@@ -141,7 +144,8 @@ def _check_media(messages: list[MessageParam], spec: ModelSpec) -> None:
             pages += _pdf_pages(block.source.data, tagged)
             if pages > max_pages:
                 # The real text matches /maximum of \d+ PDF pages/ (3P classifier); ⚠ the rest of it.
-                raise _bad(f"{tagged}.document.source.base64.data: A maximum of {max_pages} PDF pages may be provided.")
+                where = f"{tagged}.document.source.base64.data"
+                raise _bad(f"{where}: A maximum of {max_pages} PDF pages may be provided.")
     if len(images) > max_images:
         # ⚠ unconfirmed text; the limit is documented (100 images, 600 on 1M-context models).
         raise _bad(f"messages: A maximum of {max_images} images may be provided. Found {len(images)}.")
@@ -154,7 +158,8 @@ def _check_media(messages: list[MessageParam], spec: ModelSpec) -> None:
         size = decoded_base64_size(source.data)
         if size > MAX_IMAGE_BYTES:
             raise _bad(
-                f"{tagged}.image.source.base64: image exceeds 5 MB maximum: {size} bytes > {MAX_IMAGE_BYTES} bytes"
+                f"{tagged}.image.source.base64: image exceeds 5 MB maximum: "
+                f"{size} bytes > {MAX_IMAGE_BYTES} bytes"
             )
         head = b64_prefix(source.data, 64 * 1024)
         actual = image_format(head)
@@ -177,7 +182,11 @@ def _check_media(messages: list[MessageParam], spec: ModelSpec) -> None:
         many = " for many-image requests" if limit == MAX_IMAGE_SIDE_MANY else ""
         raise _bad(
             f"{oversized[0]}: image dimensions exceed max allowed size{many}: {limit} pixels",
-            details={"error_code": "image_dimensions_too_large", "max_side_length_pixels": limit, "paths": oversized},
+            details={
+                "error_code": "image_dimensions_too_large",
+                "max_side_length_pixels": limit,
+                "paths": oversized,
+            },
         )
 
 

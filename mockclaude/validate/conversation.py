@@ -146,7 +146,9 @@ def _check_message_text(messages: list[MessageParam]) -> None:
                 continue
             if not text and block.cache_control is not None:
                 # ⚠ unconfirmed location prefix; text per the docs' "Empty text blocks cannot be cached".
-                raise _bad(f"messages.{n}.content.{m}.text: cache_control cannot be set for empty text blocks")
+                raise _bad(
+                    f"messages.{n}.content.{m}.text: cache_control cannot be set for empty text blocks"
+                )
             if not text:
                 raise _bad("messages: text content blocks must be non-empty")
             raise _bad("messages: text content blocks must contain non-whitespace text")
@@ -180,65 +182,70 @@ def _check_tool_pairing(turns: list[Turn], count: int) -> None:
     seen: set[str] = set()
     for t, turn in enumerate(turns):
         if turn.role == "assistant":
-            uses: list[str] = []
-            for n, m, block in turn.blocks:
-                if block.type != "tool_use":
-                    continue
-                if block.id in seen:
-                    # ⚠ unconfirmed: full text (a 3P classifier matches "`tool_use` ids must be unique").
-                    raise _bad(f"messages.{n}.content.{m}: `tool_use` ids must be unique")
-                seen.add(block.id)
-                uses.append(block.id)
-            if not uses:
-                continue
             nxt = turns[t + 1] if t + 1 < len(turns) else None
-            answered = {b.tool_use_id for _, _, b in nxt.blocks if b.type == "tool_result"} if nxt else set()
-            missing = [u for u in uses if u not in answered]
-            if missing:
-                # N is the message that should have held the results; for a conversation that ends on the
-                # tool_use it is one past the end ⚠ unconfirmed.
-                where = nxt.first if nxt is not None else count
-                raise _bad(
-                    f"messages.{where}: `tool_use` ids were found without `tool_result` blocks immediately "
-                    f"after: {', '.join(missing)}. Each `tool_use` block must have a corresponding "
-                    "`tool_result` block in the next message."
-                )
+            _check_tool_uses(turn, nxt, seen, count)
         elif turn.role == "user":
-            results = [(n, m, b) for n, m, b in turn.blocks if isinstance(b, ToolResultBlock)]
-            if not results:
-                continue
-            prev = turns[t - 1] if t > 0 else None
-            offered = (
-                {b.id for _, _, b in prev.blocks if b.type == "tool_use"}
-                if prev is not None and prev.role == "assistant"
-                else set()
+            _check_tool_results(turn, turns[t - 1] if t > 0 else None)
+
+
+def _check_tool_uses(turn: Turn, nxt: Turn | None, seen: set[str], count: int) -> None:
+    uses: list[str] = []
+    for n, m, block in turn.blocks:
+        if block.type != "tool_use":
+            continue
+        if block.id in seen:
+            # ⚠ unconfirmed: full text (a 3P classifier matches "`tool_use` ids must be unique").
+            raise _bad(f"messages.{n}.content.{m}: `tool_use` ids must be unique")
+        seen.add(block.id)
+        uses.append(block.id)
+    if not uses:
+        return
+    answered = {b.tool_use_id for _, _, b in nxt.blocks if b.type == "tool_result"} if nxt else set()
+    missing = [u for u in uses if u not in answered]
+    if missing:
+        # N is the message that should have held the results; for a conversation that ends on the
+        # tool_use it is one past the end ⚠ unconfirmed.
+        where = nxt.first if nxt is not None else count
+        raise _bad(
+            f"messages.{where}: `tool_use` ids were found without `tool_result` blocks immediately after: "
+            f"{', '.join(missing)}. Each `tool_use` block must have a corresponding `tool_result` block in "
+            "the next message."
+        )
+
+
+def _check_tool_results(turn: Turn, prev: Turn | None) -> None:
+    results = [(n, m, b) for n, m, b in turn.blocks if isinstance(b, ToolResultBlock)]
+    if not results:
+        return
+    offered: set[str] = set()
+    if prev is not None and prev.role == "assistant":
+        offered = {b.id for _, _, b in prev.blocks if b.type == "tool_use"}
+    if not offered:
+        raise _bad(
+            f"messages.{results[0][0]}: `tool_result` block(s) provided when previous message does not "
+            "contain any `tool_use` blocks"
+        )
+    for n, m, result in results:
+        if result.tool_use_id not in offered:
+            raise _bad(
+                f"messages.{n}.content.{m}: unexpected `tool_use_id` found in `tool_result` blocks: "
+                f"{result.tool_use_id}. Each `tool_result` block must have a corresponding `tool_use` block "
+                "in the previous message."
             )
-            if not offered:
-                raise _bad(
-                    f"messages.{results[0][0]}: `tool_result` block(s) provided when previous message does not "
-                    "contain any `tool_use` blocks"
-                )
-            for n, m, result in results:
-                if result.tool_use_id not in offered:
-                    raise _bad(
-                        f"messages.{n}.content.{m}: unexpected `tool_use_id` found in `tool_result` blocks: "
-                        f"{result.tool_use_id}. Each `tool_result` block must have a corresponding `tool_use` "
-                        "block in the previous message."
-                    )
-            seen_other = False
-            for n, m, block in turn.blocks:
-                if block.type != "tool_result":
-                    seen_other = True
-                elif seen_other:
-                    # ⚠ unconfirmed text (docs: tool_result blocks must come first, text after).
-                    raise _bad(
-                        f"messages.{n}.content.{m}: `tool_result` blocks must come first in the content of a "
-                        "`user` message, before any other content"
-                    )
-            for n, m, result in results:
-                if result.is_error and not result.content:
-                    # 3P logs quote "content cannot be empty if is_error is true"; ⚠ location prefix.
-                    raise _bad(f"messages.{n}.content.{m}.tool_result: content cannot be empty if is_error is true")
+    seen_other = False
+    for n, m, block in turn.blocks:
+        if block.type != "tool_result":
+            seen_other = True
+        elif seen_other:
+            # ⚠ unconfirmed text (docs: tool_result blocks must come first, text after).
+            raise _bad(
+                f"messages.{n}.content.{m}: `tool_result` blocks must come first in the content of a "
+                "`user` message, before any other content"
+            )
+    for n, m, result in results:
+        if result.is_error and not result.content:
+            # 3P logs quote "content cannot be empty if is_error is true"; ⚠ location prefix.
+            raise _bad(f"messages.{n}.content.{m}.tool_result: content cannot be empty if is_error is true")
 
 
 def _check_2026(messages: list[MessageParam]) -> None:
@@ -246,12 +253,16 @@ def _check_2026(messages: list[MessageParam]) -> None:
     for n, msg in enumerate(messages):
         for m, block in enumerate(msg.content):
             if msg.role == "assistant" and block.type == "document":
-                raise _bad(f"messages.{n}.content.{m}: `document` blocks are not allowed in `assistant` messages")
+                raise _bad(
+                    f"messages.{n}.content.{m}: `document` blocks are not allowed in `assistant` messages"
+                )
             if msg.role != "user":
                 continue
             path = f"messages.{n}.content.{m}"
             if isinstance(block, TextBlock) and block.citations:
-                raise _bad(f"{path}.text.citations: citations are not allowed on `text` blocks in `user` messages")
+                raise _bad(
+                    f"{path}.text.citations: citations are not allowed on `text` blocks in `user` messages"
+                )
             if isinstance(block, SearchResultBlock):
                 _no_citations(block, f"{path}.search_result")
             elif isinstance(block, ToolResultBlock):
@@ -260,9 +271,10 @@ def _check_2026(messages: list[MessageParam]) -> None:
                         _no_citations(item, f"{path}.tool_result.content.{k}.search_result")
 
 
+_USER_CITATIONS = "citations are not allowed on `text` blocks in `user` messages"
+
+
 def _no_citations(block: SearchResultBlock, path: str) -> None:
     for k, text in enumerate(block.content):
         if text.citations:
-            raise _bad(
-                f"{path}.content.{k}.text.citations: citations are not allowed on `text` blocks in `user` messages"
-            )
+            raise _bad(f"{path}.content.{k}.text.citations: {_USER_CITATIONS}")

@@ -154,6 +154,7 @@ def parse_betas(headers: Mapping[str, str], policy: Policy) -> tuple[str, ...]:
             # ⚠ unconfirmed: how several unknown values are joined (one value: 3P verbatim).
             names = ", ".join(f"`{b}`" for b in unknown)
             raise InvalidRequestError(
-                f"Unexpected value(s) {names} for the `anthropic-beta` header. Please consult our documentation."
+                f"Unexpected value(s) {names} for the `anthropic-beta` header. "
+                "Please consult our documentation."
             )
     return betas

@@ -85,7 +85,9 @@ def parse_body(
         raise InvalidRequestError(f"The request body is not valid JSON: {exc}") from None
     model: type[MessageCreateParams] | type[CountTokensParams]
     model, fields = (
-        (MessageCreateParams, FIELDS_MESSAGES) if kind == "messages" else (CountTokensParams, FIELDS_COUNT_TOKENS)
+        (MessageCreateParams, FIELDS_MESSAGES)
+        if kind == "messages"
+        else (CountTokensParams, FIELDS_COUNT_TOKENS)
     )
     removed: list[str] = []
     if isinstance(data, dict):

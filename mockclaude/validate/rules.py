@@ -26,8 +26,8 @@ _THINKING_UNSUPPORTED = {
     "enabled": '"thinking.type.enabled" is not supported for this model. Use "thinking.type.adaptive" and '
     '"output_config.effort" to control thinking behavior.',
     "adaptive": "adaptive thinking is not supported on this model",
-    "disabled": '"thinking.type.disabled" is not supported for this model. Thinking defaults to adaptive mode '
-    'when not specified; use "thinking.type.enabled" with "budget_tokens" for extended thinking.',
+    "disabled": '"thinking.type.disabled" is not supported for this model. Thinking defaults to adaptive '
+    'mode when not specified; use "thinking.type.enabled" with "budget_tokens" for extended thinking.',
     # ⚠ unconfirmed: worded like the "enabled" text.
     "between_tools": '"thinking.type.between_tools" is not supported for this model.',
 }
