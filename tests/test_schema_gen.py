@@ -27,7 +27,6 @@ STRICT = FormatChecker(formats=())
 _TIME = r"\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})"
 
 
-@STRICT.checks("date-time")
 def _date_time(v: object) -> bool:
     if not isinstance(v, str):
         return True
@@ -36,26 +35,32 @@ def _date_time(v: object) -> bool:
     return datetime.datetime.fromisoformat(v.replace("Z", "+00:00")).tzinfo is not None
 
 
-@STRICT.checks("time")
 def _time(v: object) -> bool:
     return not isinstance(v, str) or bool(re.fullmatch(_TIME, v) and datetime.time.fromisoformat(v[:8]))
 
 
-@STRICT.checks("uri")
 def _uri(v: object) -> bool:
     return not isinstance(v, str) or bool(urlsplit(v).scheme and urlsplit(v).netloc)
 
 
-@STRICT.checks("hostname")
 def _hostname(v: object) -> bool:
     label = r"[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
     return not isinstance(v, str) or bool(re.fullmatch(rf"{label}(\.{label})*", v))
 
 
-@STRICT.checks("duration")
 def _duration(v: object) -> bool:
     pattern = r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?"
     return not isinstance(v, str) or bool(re.fullmatch(pattern, v))
+
+
+for _name, _check in {
+    "date-time": _date_time,
+    "time": _time,
+    "uri": _uri,
+    "hostname": _hostname,
+    "duration": _duration,
+}.items():
+    STRICT.checks(_name)(_check)
 
 
 def errors(schema: Any, value: Any) -> list[str]:
@@ -311,6 +316,9 @@ TOOLS: dict[str, Any] = {
             "minProperties": 2,
         },
     ),
+    "consts": obj(
+        ["meta", "choice"], meta={"const": {"v": [1, {"k": "x"}]}}, choice={"enum": [[1, 2], {"a": [3]}]}
+    ),
     "boolean_schemas": {**obj(["anything"], anything=True, never=False), "additionalProperties": False},
     "not": obj(
         ["role", "value"],
@@ -420,10 +428,17 @@ def test_uses_only_the_rng_it_is_given(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_schema_is_not_mutated() -> None:
     for schema in TOOLS.values():
         before = json.dumps(schema, sort_keys=True)
-        value = generate_instance(schema, random.Random(3))
-        if isinstance(value, dict):
-            value.clear()  # returned values must not alias the schema's const/enum values either
+        for seed in range(5):
+            _scrub(generate_instance(schema, random.Random(seed)))
         assert json.dumps(schema, sort_keys=True) == before
+
+
+def _scrub(value: Any) -> None:
+    """Empty every container in ``value``: returned values must not alias the schema's const/enum values."""
+    for child in value.values() if isinstance(value, dict) else value if isinstance(value, list) else []:
+        _scrub(child)
+    if isinstance(value, dict | list):
+        value.clear()
 
 
 @pytest.mark.parametrize(
@@ -745,3 +760,43 @@ def test_module_imports_only_the_standard_library() -> None:
     modules = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     modules |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     assert {m.split(".")[0] for m in modules} - {"__future__"} <= set(sys.stdlib_module_names)
+
+
+def _regexes() -> st.SearchStrategy[str]:
+    atoms = st.one_of(
+        st.sampled_from(list("abcXYZ019_ -@")),
+        st.sampled_from(
+            [r"\d", r"\w", r"\s", r"\D", r"\W", r"\S", r"\.", r"\-", r"\\", r"\(", ".", r"\x41", r"\u00e9"]
+        ),
+        st.sampled_from(["[a-z]", "[A-Z0-9]", "[^abc]", r"[\d_]", "[-a]", "[a-]", r"[\]x]", "[.]", r"[^\s]"]),
+    )
+
+    def extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+        quantified = st.tuples(
+            inner, st.sampled_from(["", "*", "+", "?", "{2}", "{1,3}", "{2,}", "*?", "+?", "{0,2}?"])
+        ).map(lambda t: f"(?:{t[0]}){t[1]}" if t[1] else t[0])
+        return st.one_of(
+            st.lists(quantified, min_size=1, max_size=4).map("".join),
+            st.lists(inner, min_size=2, max_size=3).map(lambda xs: "(" + "|".join(xs) + ")"),
+            inner.map(lambda x: f"(?P<g>{x})" if "(?P<g>" not in x else x),
+        )
+
+    core = st.recursive(atoms, extend, max_leaves=8)
+    return (
+        st.tuples(st.sampled_from(["", "^"]), core, st.sampled_from(["", "$"])).map("".join).filter(_compiles)
+    )
+
+
+def _compiles(pattern: str) -> bool:
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False  # e.g. a repeated group name
+    return True
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(_regexes(), st.integers(0, 2**32))
+def test_random_regexes_generate_matching_strings(pattern: str, seed: int) -> None:
+    value = generate_instance({"type": "string", "pattern": pattern}, random.Random(seed))
+    assert re.search(pattern, value), (pattern, value)

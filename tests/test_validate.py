@@ -868,8 +868,13 @@ def test_pdf_page_limit_is_600_on_1m_models() -> None:
 def test_signature_checks() -> None:
     good = assistant({"type": "thinking", "thinking": "let me think", "signature": SIG_OK}, tool_use())
     run(req(thinking=THINK, tools=[TOOL], messages=[user("q"), good, user(tool_result())]))
-    omitted = assistant({"type": "thinking", "thinking": "", "signature": "anything"}, tool_use())
-    run(req(tools=[TOOL], messages=[user("q"), omitted, user(tool_result())]))  # display omitted: not checked
+    omitted = assistant(
+        {"type": "thinking", "thinking": "", "signature": sign_thinking(0, "", nonce=b"x")}, tool_use()
+    )
+    run(req(tools=[TOOL], messages=[user("q"), omitted, user(tool_result())]))  # display omitted: signs ""
+    forged_omitted = assistant({"type": "thinking", "thinking": "", "signature": "anything"}, tool_use())
+    with pytest.raises(ApiError, match="Invalid `signature`"):
+        run(req(tools=[TOOL], messages=[user("q"), forged_omitted, user(tool_result())]))
     forged = assistant({"type": "thinking", "thinking": "x", "signature": "forged"}, tool_use())
     lenient = Policy(catalog=get_catalog(), verify_signatures=False)
     run(req(tools=[TOOL], messages=[user("q"), forged, user(tool_result())]), policy=lenient)

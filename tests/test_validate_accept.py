@@ -11,7 +11,8 @@ import contextlib
 import json
 import time
 from collections.abc import Callable
-from typing import Any, get_args, get_type_hints
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin, get_type_hints
 
 import anthropic
 import httpx2
@@ -136,7 +137,7 @@ def claude_code_body(turn: int = 1, *, model: str = "claude-opus-5-5") -> dict[s
             {
                 "role": "assistant",
                 "content": [
-                    {"type": "thinking", "thinking": "", "signature": sign_thinking(0, "hidden")},
+                    {"type": "thinking", "thinking": "", "signature": sign_thinking(0, "", nonce=b"turn-1")},
                     {"type": "text", "text": "Running it."},
                     {"type": "tool_use", "id": "toolu_01A", "name": "Bash", "input": {"command": "echo hi"}},
                 ],
@@ -253,6 +254,22 @@ def test_merging_and_normalisation() -> None:
     assert run(body, {"x-api-key": "k", "anthropic-version": "2023-06-01"}).params.system == []
     del body["system"]
     assert run(body, {"x-api-key": "k", "anthropic-version": "2023-06-01"}).params.system is None
+
+
+def test_interleaved_thinking_budget_may_exceed_max_tokens_with_tools() -> None:
+    headers = {
+        "x-api-key": "k",
+        "anthropic-version": "2023-06-01",
+        "anthropic-beta": "interleaved-thinking-2025-05-14",
+    }
+    body = {"model": "claude-sonnet-4-5", "max_tokens": 4096, "thinking": {"type": "enabled", "budget_tokens": 16000}, "tools": [WEATHER], "messages": [{"role": "user", "content": "hi"}]}  # fmt: skip
+    plan = run(body, headers).thinking
+    assert (plan.mode, plan.budget_tokens, plan.interleaved, plan.display) == (
+        "enabled",
+        16000,
+        True,
+        "summarized",
+    )
 
 
 def test_assistant_first_and_prefill_accepted() -> None:
@@ -614,6 +631,21 @@ def test_count_tokens_same_rules() -> None:
         run(body, headers, kind="count_tokens")
 
 
+def test_count_tokens_counts_full_transcripts() -> None:
+    headers = {"x-api-key": "k", "anthropic-version": "2023-06-01"}
+    transcript = [
+        {"role": "user", "content": "weather?"},
+        {
+            "role": "assistant",
+            "content": [{"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {}}],
+        },
+    ]
+    body = {"model": "claude-opus-4-6", "tools": [WEATHER], "messages": transcript}
+    assert run(body, headers, kind="count_tokens").kind == "count_tokens"
+    with pytest.raises(ApiError, match="does not support assistant message prefill"):
+        run({**body, "max_tokens": 10}, headers)
+
+
 # -- other clients ------------------------------------------------------------------------------------------
 
 
@@ -822,3 +854,93 @@ def test_fuzz_mutated_valid_bodies(data: st.DataObject, seed: int, version: str)
 @pytest.mark.parametrize("seed", range(len(SEEDS)))
 def test_fuzz_seeds_are_valid(seed: int) -> None:
     validate_request(orjson.dumps(SEEDS[seed]), {"x-api-key": "k", "anthropic-version": "2023-06-01"}, POLICY)
+
+
+# -- wire names: every key the SDK can send is a field here ---------------------------------------------------
+
+
+def _tagged(annotated: Any) -> dict[str, type]:
+    """tag → class of one of wire.py's ``Annotated[Union[Annotated[cls, Tag(t)], ...], Discriminator]``."""
+    from pydantic import Tag
+
+    union = get_args(annotated)[0]
+    members = get_args(union) if get_args(union) and not isinstance(get_args(union)[1], Tag) else (union,)
+    out: dict[str, type] = {}
+    for member in members:
+        cls, *meta = get_args(member)
+        out.update({m.tag: cls for m in meta if isinstance(m, Tag)})
+    return out
+
+
+def _sdk_shapes(union: Any) -> dict[str, set[str]]:
+    """type tag → keys, for every TypedDict (request param) or model (response block) of an SDK union."""
+    out: dict[str, set[str]] = {}
+    for typed in _members(union):
+        if isinstance(typed, type) and hasattr(typed, "model_fields"):
+            keys = {f.alias or name for name, f in typed.model_fields.items()}
+            tags = get_args(typed.model_fields["type"].annotation)
+        else:
+            hints = get_type_hints(typed)
+            keys, tags = set(hints), get_args(hints["type"])
+        for tag in tags:
+            for value in get_args(tag) or (tag,):
+                if isinstance(value, str):
+                    out.setdefault(value, set()).update(keys)
+    return out
+
+
+def _members(union: Any) -> list[Any]:
+    """The classes of a (possibly nested, possibly Annotated) union."""
+    if get_origin(union) is Annotated:
+        return _members(get_args(union)[0])
+    if get_origin(union) in (Union, UnionType):
+        return [m for arg in get_args(union) for m in _members(arg)]
+    return [union]
+
+
+def _fields(cls: Any) -> set[str]:
+    return {f.alias or name for name, f in cls.model_fields.items()}
+
+
+def test_sdk_block_and_tool_keys_are_fields() -> None:
+    import anthropic.types.beta.beta_content_block_param as beta_blocks
+    import anthropic.types.beta.beta_tool_union_param as beta_tools
+    import anthropic.types.content_block_param as ga_blocks
+    import anthropic.types.tool_union_param as ga_tools
+    from anthropic.types import ContentBlock as GAResponseBlock
+    from anthropic.types.beta import BetaContentBlock
+
+    from mockclaude.model import wire
+
+    blocks = _tagged(wire.ContentBlock)
+    for union in (
+        ga_blocks.ContentBlockParam,
+        beta_blocks.BetaContentBlockParam,
+        GAResponseBlock,
+        BetaContentBlock,
+    ):
+        for tag, keys in _sdk_shapes(union).items():
+            assert tag in blocks, tag
+            assert keys <= _fields(blocks[tag]), (tag, keys - _fields(blocks[tag]))
+    tools = _tagged(wire.Tool)
+    for union in (ga_tools.ToolUnionParam, beta_tools.BetaToolUnionParam):
+        for tag, keys in _sdk_shapes(union).items():
+            assert keys <= _fields(tools[tag]), (tag, keys - _fields(tools[tag]))
+
+
+def test_sdk_top_level_keys_are_fields() -> None:
+    import anthropic.types.beta.message_count_tokens_params as beta_count
+    import anthropic.types.beta.message_create_params as beta_create
+    import anthropic.types.message_count_tokens_params as ga_count
+    import anthropic.types.message_create_params as ga_create
+
+    from mockclaude.model import wire
+
+    for params, model in (
+        (ga_create.MessageCreateParamsStreaming, wire.MessageCreateParams),
+        (beta_create.MessageCreateParamsStreaming, wire.MessageCreateParams),
+        (ga_count.MessageCountTokensParams, wire.CountTokensParams),
+        (beta_count.MessageCountTokensParams, wire.CountTokensParams),
+    ):
+        keys = set(get_type_hints(params)) - {"betas"}  # `betas` travels as the anthropic-beta header
+        assert keys <= _fields(model), keys - _fields(model)

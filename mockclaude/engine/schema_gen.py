@@ -419,7 +419,7 @@ def _object(s: dict[str, Any], ctx: _Ctx, hint: str, depth: int, minimal: bool) 
         key_schema = _merge({"pattern": pats[i % len(pats)][0]} if pats else {}, s.get("propertyNames", True))
         key = _gen(key_schema, ctx, "key", depth + 1)
         if isinstance(key, str) and key not in out:
-            out[key] = _gen(schema_for(key), ctx, key, depth + 1)
+            out[key] = _gen(schema_for(key), ctx, hint, depth + 1)
     return out
 
 
@@ -503,8 +503,8 @@ def _string(s: dict[str, Any], rng: random.Random, hint: str) -> str:
     cands = [make(rng) for _ in range(3)] if make else [_hinted(hint, rng), " ".join(rng.sample(_WORDS, 2))]
     found = [c for c in cands if ok(c)]
     tree = _parse(pat.pattern) if pat and not found else None
-    for attempt in range(48 if tree else 0):
-        x = _Emitter(rng, attempt % 4, lo).emit(tree)  # type: ignore[arg-type]
+    for attempt, node in enumerate([tree] * 48 if tree else []):
+        x = _Emitter(rng, attempt % 4, lo).emit(node)
         if ok(x):
             return x
         if pat and pat.search(x):  # right shape, wrong length: pad or trim as a fallback

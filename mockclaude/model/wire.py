@@ -27,8 +27,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Fiel
 __all__ = [
     "TAG_FUNCTIONS",
     "AdvisorTool",
+    "AnyTool",
     "BashCodeExecutionToolResultBlock",
     "BashTool",
+    "Block",
     "BrowserToolset",
     "CacheControl",
     "CodeExecutionTool",

@@ -204,14 +204,13 @@ def _pdf_pages(data: str, tagged: str) -> int:
 def _check_signatures(messages: list[MessageParam], seed: int) -> None:
     """Thinking blocks sent back must carry a signature this mock issued for their text.
 
-    Blocks with empty ``thinking`` (``display: "omitted"``) are not checked: the signature covers text the
-    client never saw, which the validator cannot know.
+    The engine signs the text it returns, so ``display: "omitted"`` blocks (empty ``thinking``) verify too.
     """
     for n, msg in enumerate(messages):
         if msg.role != "assistant":
             continue
         for m, block in enumerate(msg.content):
-            if isinstance(block, ThinkingBlock) and block.thinking:
+            if isinstance(block, ThinkingBlock):
                 # compare_digest refuses non-ASCII strings, and no signature we issue has any.
                 sig = block.signature
                 if not sig.isascii() or not verify_thinking(seed, block.thinking, sig):

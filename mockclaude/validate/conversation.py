@@ -90,9 +90,19 @@ def check_system_text(blocks: list[TextBlock]) -> None:
 
 
 def check_conversation(
-    messages: list[MessageParam], spec: ModelSpec, version: ApiVersion, plan: ThinkingPlan, policy: Policy
+    messages: list[MessageParam],
+    spec: ModelSpec,
+    version: ApiVersion,
+    plan: ThinkingPlan,
+    policy: Policy,
+    *,
+    generating: bool = True,
 ) -> list[Turn]:
-    """Every conversation rule, in a fixed order; returns the merged turns."""
+    """Every conversation rule, in a fixed order; returns the merged turns.
+
+    ``generating`` is false for count_tokens: a conversation that ends on an assistant turn (a full
+    transcript, or one ending on a ``tool_use``) is counted, not refused as a prefill. ⚠ unconfirmed.
+    """
     if not messages:
         raise _bad("messages: at least one message is required")
     _check_system_messages(messages, spec)
@@ -107,8 +117,9 @@ def check_conversation(
             )
     _check_message_text(messages)
     turns = to_turns(messages)
-    _check_prefill(turns, spec, plan)
-    _check_tool_pairing(turns, len(messages))
+    if generating:
+        _check_prefill(turns, spec, plan)
+    _check_tool_pairing(turns, len(messages) if generating else None)
     if version == "2026-10-21":
         _check_2026(messages)
     return turns
@@ -178,7 +189,8 @@ def _check_prefill(turns: list[Turn], spec: ModelSpec, plan: ThinkingPlan) -> No
         raise _bad("final assistant content cannot end with trailing whitespace")
 
 
-def _check_tool_pairing(turns: list[Turn], count: int) -> None:
+def _check_tool_pairing(turns: list[Turn], count: int | None) -> None:
+    """``count`` is the number of messages; ``None`` lets the conversation end on a ``tool_use``."""
     seen: set[str] = set()
     for t, turn in enumerate(turns):
         if turn.role == "assistant":
@@ -188,7 +200,7 @@ def _check_tool_pairing(turns: list[Turn], count: int) -> None:
             _check_tool_results(turn, turns[t - 1] if t > 0 else None)
 
 
-def _check_tool_uses(turn: Turn, nxt: Turn | None, seen: set[str], count: int) -> None:
+def _check_tool_uses(turn: Turn, nxt: Turn | None, seen: set[str], count: int | None) -> None:
     uses: list[str] = []
     for n, m, block in turn.blocks:
         if block.type != "tool_use":
@@ -198,7 +210,7 @@ def _check_tool_uses(turn: Turn, nxt: Turn | None, seen: set[str], count: int) -
             raise _bad(f"messages.{n}.content.{m}: `tool_use` ids must be unique")
         seen.add(block.id)
         uses.append(block.id)
-    if not uses:
+    if not uses or (nxt is None and count is None):
         return
     answered = {b.tool_use_id for _, _, b in nxt.blocks if b.type == "tool_result"} if nxt else set()
     missing = [u for u in uses if u not in answered]

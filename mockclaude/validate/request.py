@@ -55,7 +55,7 @@ def validate_request(
     plan, effort = check_params(params, spec, version, betas)
     if params.system:
         check_system_text(params.system)
-    check_conversation(params.messages, spec, version, plan, policy)
+    check_conversation(params.messages, spec, version, plan, policy, generating=kind == "messages")
     check_blocks(params, spec, policy)
     merged = merge(params.messages)
     if len(merged) != len(params.messages):
