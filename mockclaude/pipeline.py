@@ -21,7 +21,7 @@ from mockclaude.model.catalog import Catalog, get_catalog
 from mockclaude.model.errors import InvalidRequestError
 from mockclaude.model.reply import Reply, Usage
 from mockclaude.model.request import Policy, ValidatedRequest
-from mockclaude.tokenize.accounting import InputAccountant
+from mockclaude.tokenize.accounting import InputAccountant, PromptLayout
 from mockclaude.tokenize.encoding import get_counter
 from mockclaude.validate.request import validate_request
 
@@ -111,9 +111,8 @@ class Pipeline:
             self._occurrences[fp] = n + 1
             return n
 
-    def input_usage(self, req: ValidatedRequest) -> Usage:
-        """The input side of ``usage``; checks the context window (§8.8)."""
-        total = self.accountant.count(req)
+    def check_window(self, req: ValidatedRequest, total: int) -> None:
+        """The context-window rules (§8.8) on the counted input."""
         window = req.model.context_window
         if total > window:
             raise InvalidRequestError(f"prompt is too long: {total} tokens > {window} maximum")
@@ -124,12 +123,17 @@ class Pipeline:
                 f"input length and `max_tokens` exceed context limit: {total} + {max_tokens} > {window}, "
                 "decrease input length or `max_tokens` and try again"
             )
-        return Usage(input_tokens=total)
+
+    def prompt_usage(self, req: ValidatedRequest, layout: PromptLayout) -> Usage:
+        """The input side of ``usage`` for a messages call (the cache stage splits it into read/write/uncached)."""
+        return Usage(input_tokens=layout.total)
 
     def messages(self, body: bytes, headers: Mapping[str, str]) -> Served:
         """``POST /v1/messages``: a decided reply, or an ``ApiError`` raised with the real status and text."""
         req = validate_request(body, headers, self.policy, kind="messages")
-        usage = self.input_usage(req)
+        layout = self.accountant.layout(req)
+        self.check_window(req, layout.total)
+        usage = self.prompt_usage(req, layout)
         request_key, content_key = fingerprints(body)
         reply = self.generator.reply(req, request_key, content_key, self._occurrence(request_key), usage)
         return Served(reply=reply, stream=bool(getattr(req.params, "stream", False)), request=req)
@@ -137,4 +141,6 @@ class Pipeline:
     def count_tokens(self, body: bytes, headers: Mapping[str, str]) -> int:
         """``POST /v1/messages/count_tokens``: the total input a messages call would report (never cached)."""
         req = validate_request(body, headers, self.policy, kind="count_tokens")
-        return self.input_usage(req).input_tokens
+        total = self.accountant.count(req)
+        self.check_window(req, total)
+        return total

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from mockclaude.model.faults import Fault, Latency
+
 JSON = dict[str, Any]
 
 
@@ -96,3 +98,5 @@ class Reply:
     start_output_tokens: int = 1          # the small placeholder ``message_start`` carries (§4.4)
     ping_after_first_start: bool = True   # the real API pings right after the first content_block_start
     headers: dict[str, str] = field(default_factory=dict)  # extra response headers decided by the engine
+    fault: Fault | None = None            # acted out by the server (faults issue)
+    latency: Latency | None = None        # pacing, acted out by the server

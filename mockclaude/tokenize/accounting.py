@@ -6,9 +6,11 @@ Counts are memoised per text (bounded), so a conversation that grows by one turn
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import orjson
 
@@ -54,14 +56,51 @@ def _dump(value: Any) -> Any:
     return dump(mode="json", exclude_none=True) if callable(dump) else value
 
 
+Part = Literal["tools", "system", "messages"]
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One cacheable unit of the prompt, in prefix order tools -> system -> messages (api-spec §6.2)."""
+
+    part: Part
+    path: str                    # "tools.0", "system.1", "messages.3.content.2" (indices after merging)
+    digest: bytes                # content hash of the block, cache_control left out
+    tokens: int                  # tokens of this block, its share of framing/overheads included
+    end: int                     # prefix length in tokens through this block (what a breakpoint here caches)
+    cache_ttl: str | None        # "5m" | "1h" when the block carries cache_control, else None
+    kind: str                    # block type ("text", "image", "tool", ...)
+
+
+@dataclass(frozen=True, slots=True)
+class PromptLayout:
+    """The prompt as the cache and the usage calculator see it. ``total`` is what count_tokens returns."""
+
+    segments: tuple[Segment, ...]
+    total: int
+
+
+def _digest(block: Any) -> bytes:
+    dump_json = getattr(block, "model_dump_json", None)
+    raw = dump_json(exclude={"cache_control"}, exclude_none=True).encode() if callable(dump_json) else repr(block).encode()
+    return hashlib.blake2b(raw, digest_size=16).digest()
+
+
+def _ttl(block: Any) -> str | None:
+    control = getattr(block, "cache_control", None)
+    if control is None:
+        return None
+    return getattr(control, "ttl", None) or "5m"
+
+
 class InputAccountant:
-    """Counts the input tokens of a validated request, part by part."""
+    """Counts the input tokens of a validated request, part by part, as a ``PromptLayout``."""
 
     def __init__(self, counter: TokenCounter) -> None:
         self.memo = MemoCounter(counter)
 
     def block_tokens(self, block: Any) -> int:
-        """Tokens of one content block."""
+        """Tokens of one content block (before the model's token ratio)."""
         kind = getattr(block, "type", None)
         count = self.memo.count
         if kind == "text":
@@ -81,19 +120,37 @@ class InputAccountant:
             return IMAGE_FALLBACK_TOKENS
         return count(orjson.dumps(_dump(block)).decode())
 
+    def layout(self, req: ValidatedRequest) -> PromptLayout:
+        """Every block with its tokens and prefix position; overheads folded into the first block of a part."""
+        params = req.params
+        ratio = req.model.token_ratio
+        raw: list[tuple[Part, str, Any, int, str]] = []
+        tools = params.tools or []
+        if tools:
+            forced = params.tool_choice is not None and params.tool_choice.type in ("any", "tool")
+            overhead = req.model.tool_overhead[1 if forced else 0]
+            for i, tool in enumerate(tools):
+                n = self.memo.count(orjson.dumps(_dump(tool)).decode()) + (overhead if i == 0 else 0)
+                raw.append(("tools", f"tools.{i}", tool, n, "tool"))
+        framing = REQUEST_FRAMING
+        for i, system_block in enumerate(params.system or []):
+            n = self.block_tokens(system_block) + (SYSTEM_FRAMING if i == 0 else 0)
+            raw.append(("system", f"system.{i}", system_block, n, system_block.type))
+        for m, message in enumerate(params.messages):
+            for b, block in enumerate(message.content):
+                n = self.block_tokens(block) + (MESSAGE_FRAMING if b == 0 else 0)
+                raw.append(("messages", f"messages.{m}.content.{b}", block, n, block.type))
+            if not message.content:
+                framing += MESSAGE_FRAMING
+        segments: list[Segment] = []
+        end = 0
+        for part, path, block, n, kind in raw:
+            tokens = round(n * ratio)
+            end += tokens
+            segments.append(Segment(part, path, _digest(block), tokens, end, _ttl(block), kind))
+        total = max(1, end + round(framing * ratio))
+        return PromptLayout(tuple(segments), total)
+
     def count(self, req: ValidatedRequest) -> int:
         """Total input tokens before caching: what ``count_tokens`` returns."""
-        params = req.params
-        total = REQUEST_FRAMING
-        system = getattr(params, "system", None)
-        if system:
-            total += SYSTEM_FRAMING + sum(self.block_tokens(b) for b in system)
-        for message in params.messages:
-            total += MESSAGE_FRAMING + sum(self.block_tokens(b) for b in message.content)
-        tools = getattr(params, "tools", None)
-        if tools:
-            choice = getattr(params, "tool_choice", None)
-            forced = getattr(choice, "type", "auto") in ("any", "tool")
-            total += req.model.tool_overhead[1 if forced else 0]
-            total += sum(self.memo.count(orjson.dumps(_dump(t)).decode()) for t in tools)
-        return max(1, round(total * req.model.token_ratio))
+        return self.layout(req).total
