@@ -17,6 +17,7 @@ LAYERS: dict[str, int] = {
     "mockclaude.validate": 1,
     "mockclaude.tokenize": 1,
     "mockclaude.cache": 2,
+    "mockclaude.limits": 2,
     "mockclaude.engine": 3,
     "mockclaude.render": 3,
     "mockclaude.pipeline": 4,

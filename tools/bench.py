@@ -159,6 +159,21 @@ def throughput(args: argparse.Namespace) -> dict[str, Any]:
 SECTIONS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {"throughput": throughput}
 
 
+def _discover() -> None:
+    """Sections of other features live in ``tools/bench_<name>.py``, each with ``SECTION`` and ``run(args)``."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    for info in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda i: i.name):
+        if info.name.startswith("bench_"):
+            module = importlib.import_module(f"tools.{info.name}")
+            SECTIONS[module.SECTION] = module.run
+
+
+_discover()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark sections and print their results (and a JSON line for tooling)."""
     parser = argparse.ArgumentParser(prog="bench")
