@@ -25,7 +25,11 @@ class Response:
         return json.loads(self.content)
 
 
-DEFAULT_HEADERS = {"x-api-key": "sk-test", "anthropic-version": "2023-06-01", "content-type": "application/json"}
+DEFAULT_HEADERS = {
+    "x-api-key": "sk-test",
+    "anthropic-version": "2023-06-01",
+    "content-type": "application/json",
+}
 
 
 def request(

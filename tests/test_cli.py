@@ -17,7 +17,9 @@ from tests import rawhttp
 def _start(*args: str) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "mockclaude", "serve", "--port", "0", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     assert proc.stdout is not None
     deadline = time.monotonic() + 30
@@ -39,7 +41,9 @@ def test_serve_banner_health_request_and_clean_shutdown(sig: int) -> None:
         assert url.startswith("http://127.0.0.1:")
         assert rawhttp.request("GET", url + "/_mock/health").status == 200
         client = anthropic.Anthropic(base_url=url, api_key="sk-one", max_retries=0)
-        msg = client.messages.create(model="claude-haiku-4-5", max_tokens=50, messages=[{"role": "user", "content": "x"}])
+        msg = client.messages.create(
+            model="claude-haiku-4-5", max_tokens=50, messages=[{"role": "user", "content": "x"}]
+        )
         assert msg.content
         with pytest.raises(anthropic.AuthenticationError):
             anthropic.Anthropic(base_url=url, api_key="sk-two", max_retries=0).messages.create(
@@ -54,7 +58,9 @@ def test_serve_banner_health_request_and_clean_shutdown(sig: int) -> None:
 
 
 def test_python_dash_m_help() -> None:
-    out = subprocess.run([sys.executable, "-m", "mockclaude", "serve", "--help"], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "mockclaude", "serve", "--help"], capture_output=True, text=True
+    )
     assert out.returncode == 0
     for flag in ("--host", "--port", "--seed", "--fixtures", "--api-key"):
         assert flag in out.stdout

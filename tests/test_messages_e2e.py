@@ -55,7 +55,10 @@ PARITY_CASES: dict[str, dict[str, Any]] = {
         "tool_choice": {"type": "tool", "name": "get_weather"},
         "messages": [{"role": "user", "content": "Weather in Paris?"}],
     },
-    "auto_tool": {"tools": [WEATHER], "messages": [{"role": "user", "content": "What is the weather in Oslo?"}]},
+    "auto_tool": {
+        "tools": [WEATHER],
+        "messages": [{"role": "user", "content": "What is the weather in Oslo?"}],
+    },
     "max_tokens_cut": {"max_tokens": 7, "messages": [{"role": "user", "content": "Write an essay."}]},
 }
 
@@ -71,7 +74,11 @@ def test_create_equals_stream_final_message(client: anthropic.Anthropic, case: s
 
 
 def test_stop_sequence_cuts_before_the_sequence(client: anthropic.Anthropic) -> None:
-    params: dict[str, Any] = {"model": MODEL, "max_tokens": 1024, "messages": [{"role": "user", "content": "Go"}]}
+    params: dict[str, Any] = {
+        "model": MODEL,
+        "max_tokens": 1024,
+        "messages": [{"role": "user", "content": "Go"}],
+    }
     full = client.messages.create(**params).content[0].text
     words = full.split()
     seq = " " + words[len(words) // 2]
@@ -89,14 +96,18 @@ def test_max_tokens_cut_is_exact(client: anthropic.Anthropic) -> None:
 
     counter = get_counter("claude-v1")
     long = client.messages.create(
-        model=MODEL, max_tokens=1024, messages=[{"role": "user", "content": "Essay please"}],
+        model=MODEL,
+        max_tokens=1024,
+        messages=[{"role": "user", "content": "Essay please"}],
         output_config={"effort": "max"},
     )
     text = long.content[0].text
     n = counter.count(text)
     assert long.stop_reason == "end_turn" and long.usage.output_tokens == n
     cut = client.messages.create(
-        model=MODEL, max_tokens=n // 2, messages=[{"role": "user", "content": "Essay please"}],
+        model=MODEL,
+        max_tokens=n // 2,
+        messages=[{"role": "user", "content": "Essay please"}],
         output_config={"effort": "max"},
     )
     assert cut.stop_reason == "max_tokens"
@@ -109,7 +120,9 @@ def test_thinking_only_when_enabled(client: anthropic.Anthropic) -> None:
     plain = client.messages.create(model=MODEL, max_tokens=2048, messages=[{"role": "user", "content": "Hi"}])
     assert [b.type for b in plain.content] == ["text"]
     thought = client.messages.create(
-        model=MODEL, max_tokens=2048, thinking={"type": "enabled", "budget_tokens": 1024},
+        model=MODEL,
+        max_tokens=2048,
+        thinking={"type": "enabled", "budget_tokens": 1024},
         messages=[{"role": "user", "content": "Hi"}],
     )
     assert [b.type for b in thought.content] == ["thinking", "text"]
@@ -121,7 +134,10 @@ def test_thinking_only_when_enabled(client: anthropic.Anthropic) -> None:
 def test_forced_tool_input_is_valid_against_schema(client: anthropic.Anthropic) -> None:
     for choice in ({"type": "any"}, {"type": "tool", "name": "get_weather"}):
         message = client.messages.create(
-            model=MODEL, max_tokens=512, tools=[WEATHER], tool_choice=choice,  # type: ignore[arg-type]
+            model=MODEL,
+            max_tokens=512,
+            tools=[WEATHER],
+            tool_choice=choice,  # type: ignore[arg-type]
             messages=[{"role": "user", "content": "Weather?"}],
         )
         assert message.stop_reason == "tool_use"
@@ -138,7 +154,10 @@ def test_agent_loop_ends_with_text(client: anthropic.Anthropic) -> None:
     call = next(b for b in first.content if b.type == "tool_use")
     messages += [
         {"role": "assistant", "content": first.content},
-        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": call.id, "content": "18C, sunny"}]},
+        {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": call.id, "content": "18C, sunny"}],
+        },
     ]
     second = client.messages.create(model=MODEL, max_tokens=512, tools=[WEATHER], messages=messages)
     assert second.stop_reason == "end_turn"
@@ -158,7 +177,9 @@ def test_deterministic_bytes_across_servers() -> None:
         with ServerThread(create_app(Settings(seed=42))) as srv:
             got = []
             for stream in (False, True, False):
-                r = rawhttp.post(f"{srv.url}/v1/messages", json_body={**body, "stream": stream}, headers=headers)
+                r = rawhttp.post(
+                    f"{srv.url}/v1/messages", json_body={**body, "stream": stream}, headers=headers
+                )
                 got.append((r.content, r.headers["request-id"]))
             runs.append(got)
     assert runs[0] == runs[1]
@@ -180,7 +201,12 @@ def test_response_headers(client: anthropic.Anthropic) -> None:
 def test_streaming_wire_format(server: Any) -> None:
     r = rawhttp.post(
         f"{server.url}/v1/messages?beta=true",
-        json_body={"model": MODEL, "max_tokens": 300, "stream": True, "messages": [{"role": "user", "content": "Hi"}]},
+        json_body={
+            "model": MODEL,
+            "max_tokens": 300,
+            "stream": True,
+            "messages": [{"role": "user", "content": "Hi"}],
+        },
         headers={"x-api-key": "k", "anthropic-version": "2023-06-01"},
     )
     assert r.status == 200
@@ -197,7 +223,11 @@ def test_streaming_wire_format(server: Any) -> None:
 
 
 async def test_async_client_and_stream(aclient: anthropic.AsyncAnthropic) -> None:
-    params: dict[str, Any] = {"model": MODEL, "max_tokens": 256, "messages": [{"role": "user", "content": "Hey"}]}
+    params: dict[str, Any] = {
+        "model": MODEL,
+        "max_tokens": 256,
+        "messages": [{"role": "user", "content": "Hey"}],
+    }
     created = await aclient.messages.create(**params)
     async with aclient.messages.stream(**params) as stream:
         text = "".join([t async for t in stream.text_stream])
@@ -211,7 +241,10 @@ def test_path_prefix_and_beta_query(server: Any) -> None:
     message = client.messages.create(model=MODEL, max_tokens=32, messages=[{"role": "user", "content": "Hi"}])
     assert message.type == "message"
     beta = client.beta.messages.create(
-        model=MODEL, max_tokens=32, messages=[{"role": "user", "content": "Hi"}], betas=["context-1m-2025-08-07"]
+        model=MODEL,
+        max_tokens=32,
+        messages=[{"role": "user", "content": "Hi"}],
+        betas=["context-1m-2025-08-07"],
     )
     assert beta.content
 
@@ -219,7 +252,12 @@ def test_path_prefix_and_beta_query(server: Any) -> None:
 def test_old_sdk_header_style(server: Any) -> None:
     r = rawhttp.post(
         f"{server.url}/v1/messages",
-        json_body={"model": MODEL, "max_tokens": 32, "messages": [{"role": "user", "content": "Hi"}], "temperature": 0.5},
+        json_body={
+            "model": MODEL,
+            "max_tokens": 32,
+            "messages": [{"role": "user", "content": "Hi"}],
+            "temperature": 0.5,
+        },
         headers={"X-Api-Key": "k", "anthropic-version": "2023-06-01"},
     )
     assert r.status == 200, r.text

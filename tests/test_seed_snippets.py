@@ -12,17 +12,18 @@ from typing import Any
 
 import pytest
 
-CLIENT = '''
+CLIENT = """
 import anthropic
 
 client = anthropic.Anthropic(
     base_url="https://api.cometapi.com",
     api_key="<COMETAPI_KEY>",
 )
-'''
+"""
 
 SNIPPETS = {
-    "system_prompt": CLIENT + '''
+    "system_prompt": CLIENT
+    + """
 message = client.messages.create(
     model="claude-sonnet-4-6",
     max_tokens=1024,
@@ -33,16 +34,18 @@ message = client.messages.create(
 )
 
 print(message.content[0].text)
-''',
-    "quick_start": CLIENT + '''
+""",
+    "quick_start": CLIENT
+    + """
 message = client.messages.create(
     model="claude-sonnet-4-6",
     max_tokens=1024,
     messages=[{"role": "user", "content": "Hello!"}],
 )
 print(message.content[0].text)
-''',
-    "extended_thinking": CLIENT + '''
+""",
+    "extended_thinking": CLIENT
+    + """
 message = client.messages.create(
     model="claude-sonnet-4-6",
     max_tokens=16000,
@@ -60,8 +63,9 @@ for block in message.content:
         print(f"Thinking: {block.thinking[:200]}...")
     elif block.type == "text":
         print(f"Answer: {block.text}")
-''',
-    "prompt_caching": CLIENT + '''
+""",
+    "prompt_caching": CLIENT
+    + """
 message = client.messages.create(
     model="claude-sonnet-4-6",
     max_tokens=1024,
@@ -75,8 +79,9 @@ message = client.messages.create(
     messages=[{"role": "user", "content": "Review this code..."}],
 )
 print(message.usage)
-''',
-    "streaming": CLIENT + '''
+""",
+    "streaming": CLIENT
+    + """
 with client.messages.stream(
     model="claude-sonnet-4-6",
     max_tokens=256,
@@ -84,8 +89,9 @@ with client.messages.stream(
 ) as stream:
     for text in stream.text_stream:
         print(text, end="")
-''',
-    "effort": CLIENT + '''
+""",
+    "effort": CLIENT
+    + """
 message = client.messages.create(
     model="claude-opus-4-6",
     max_tokens=4096,
@@ -95,8 +101,9 @@ message = client.messages.create(
     output_config={"effort": "low"},  # "low", "medium", or "high"
 )
 print(message.content[0].text)
-''',
-    "web_fetch": CLIENT + '''
+""",
+    "web_fetch": CLIENT
+    + """
 message = client.messages.create(
     model="claude-sonnet-4-6",
     max_tokens=1024,
@@ -108,7 +115,7 @@ message = client.messages.create(
     ],
 )
 print(message.stop_reason, [block.type for block in message.content])
-''',
+""",
 }
 
 

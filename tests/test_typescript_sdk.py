@@ -19,8 +19,12 @@ def test_typescript_sdk_create_stream_tools_errors_models(server: Any) -> None:
     if not (TS_DIR / "node_modules" / "@anthropic-ai" / "sdk").is_dir():
         pytest.skip("run `make ts-deps` (make test does) to install the TypeScript SDK")
     out = subprocess.run(
-        ["node", "check.mjs"], cwd=TS_DIR, env={**os.environ, "MOCK_URL": server.url},
-        capture_output=True, text=True, timeout=120,
+        ["node", "check.mjs"],
+        cwd=TS_DIR,
+        env={**os.environ, "MOCK_URL": server.url},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
@@ -34,8 +38,11 @@ def test_typescript_sdk_create_stream_tools_errors_models(server: Any) -> None:
         assert block["type"] == "tool_use" and block["name"] == "get_weather"
         assert isinstance(block["input"]["city"], str)
     assert result["error"] == {
-        "status": 400, "type": "invalid_request_error", "message": "max_tokens: Field required",
-        "request_id": result["error"]["request_id"], "name": "BadRequestError",
+        "status": 400,
+        "type": "invalid_request_error",
+        "message": "max_tokens: Field required",
+        "request_id": result["error"]["request_id"],
+        "name": "BadRequestError",
     }
     assert result["error"]["request_id"].startswith("req_")
     assert len(result["models"]) >= 5

@@ -55,7 +55,11 @@ def test_case_over_the_wire(server: Any, name: str, body: Any, headers: dict[str
 def _ok(server: Any) -> None:
     r = rawhttp.post(
         server.url + "/v1/messages",
-        json_body={"model": "claude-sonnet-4-6", "max_tokens": 16, "messages": [{"role": "user", "content": "hi"}]},
+        json_body={
+            "model": "claude-sonnet-4-6",
+            "max_tokens": 16,
+            "messages": [{"role": "user", "content": "hi"}],
+        },
     )
     assert r.status == 200, r.text
 
@@ -78,9 +82,11 @@ def test_wrong_method_is_an_error_in_the_shape(server: Any) -> None:
 
 
 def test_body_over_32_mb_is_413_and_the_server_keeps_serving(server: Any) -> None:
-    big = b'{"model":"claude-sonnet-4-6","max_tokens":1,"messages":[{"role":"user","content":"' + b"a" * (
-        32 * 1024 * 1024
-    ) + b'"}]}'
+    big = (
+        b'{"model":"claude-sonnet-4-6","max_tokens":1,"messages":[{"role":"user","content":"'
+        + b"a" * (32 * 1024 * 1024)
+        + b'"}]}'
+    )
     try:
         r = rawhttp.post(server.url + "/v1/messages", body=big)
     except (BrokenPipeError, ConnectionResetError):
@@ -94,7 +100,9 @@ def test_missing_auth_and_version_come_first(server: Any) -> None:
     r = rawhttp.post(server.url + "/v1/messages", body=b"not json", headers={}, default_headers=False)
     assert r.status == 401
     assert r.json()["error"] == {"type": "authentication_error", "message": "x-api-key header is required"}
-    r = rawhttp.post(server.url + "/v1/messages", body=b"not json", headers={"x-api-key": "k"}, default_headers=False)
+    r = rawhttp.post(
+        server.url + "/v1/messages", body=b"not json", headers={"x-api-key": "k"}, default_headers=False
+    )
     assert r.status == 400
     assert r.json()["error"]["message"] == "anthropic-version: header is required"
 
@@ -113,13 +121,20 @@ JSONISH = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=12,
 )
-KEYS = st.sampled_from(["model", "max_tokens", "messages", "system", "tools", "tool_choice", "thinking", "stream"])
+KEYS = st.sampled_from(
+    ["model", "max_tokens", "messages", "system", "tools", "tool_choice", "thinking", "stream"]
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(extra=st.dictionaries(KEYS, JSONISH, max_size=4))
 def test_random_bodies_never_get_a_500(server: Any, extra: dict[str, Any]) -> None:
-    body = {"model": "claude-sonnet-4-6", "max_tokens": 8, "messages": [{"role": "user", "content": "x"}], **extra}
+    body = {
+        "model": "claude-sonnet-4-6",
+        "max_tokens": 8,
+        "messages": [{"role": "user", "content": "x"}],
+        **extra,
+    }
     r = rawhttp.post(server.url + "/v1/messages", body=orjson.dumps(body))
     assert r.status < 500, r.text
     data = r.json() if r.headers["content-type"].startswith("application/json") else None

@@ -95,8 +95,8 @@ class Reply:
     stop_sequence: str | None = None
     stop_details: JSON | None = None
     container: JSON | None = None
-    start_output_tokens: int = 1          # the small placeholder ``message_start`` carries (§4.4)
-    ping_after_first_start: bool = True   # the real API pings right after the first content_block_start
+    start_output_tokens: int = 1  # the small placeholder ``message_start`` carries (§4.4)
+    ping_after_first_start: bool = True  # the real API pings right after the first content_block_start
     headers: dict[str, str] = field(default_factory=dict)  # extra response headers decided by the engine
-    fault: Fault | None = None            # acted out by the server (faults issue)
-    latency: Latency | None = None        # pacing, acted out by the server
+    fault: Fault | None = None  # acted out by the server (faults issue)
+    latency: Latency | None = None  # pacing, acted out by the server

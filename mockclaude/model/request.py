@@ -23,12 +23,14 @@ class Policy:
 
     catalog: Catalog
     seed: int = 0
-    api_keys: frozenset[str] | None = None          # None: any non-empty key is accepted
-    any_model: bool = False                          # accept unknown model ids (limits of the nearest family)
-    verify_signatures: bool = True                   # thinking blocks sent back must carry our signature
-    allow_first_assistant: bool = True               # ⚠ api-spec §13.1: first-party API accepts it since late 2024
-    reject_unknown_betas: bool = False               # real API 400s unknown betas; default accept (Claude Code ships new ones)
-    strict_extra_fields: bool = True                 # unknown top-level body fields → "Extra inputs are not permitted"
+    api_keys: frozenset[str] | None = None  # None: any non-empty key is accepted
+    any_model: bool = False  # accept unknown model ids (limits of the nearest family)
+    verify_signatures: bool = True  # thinking blocks sent back must carry our signature
+    allow_first_assistant: bool = True  # ⚠ api-spec §13.1: first-party API accepts it since late 2024
+    reject_unknown_betas: bool = (
+        False  # real API 400s unknown betas; default accept (Claude Code ships new ones)
+    )
+    strict_extra_fields: bool = True  # unknown top-level body fields → "Extra inputs are not permitted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +40,7 @@ class ThinkingPlan:
     mode: ThinkingMode = "disabled"
     budget_tokens: int | None = None
     display: Literal["summarized", "omitted"] = "summarized"
-    interleaved: bool = False                        # beta interleaved-thinking-2025-05-14, or adaptive
+    interleaved: bool = False  # beta interleaved-thinking-2025-05-14, or adaptive
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +48,13 @@ class ValidatedRequest:
     """A request that passed every check the real API makes before generating."""
 
     kind: RequestKind
-    params: MessageCreateParams | CountTokensParams  # messages merged, content as block lists, system as blocks
+    params: (
+        MessageCreateParams | CountTokensParams
+    )  # messages merged, content as block lists, system as blocks
     model: ModelSpec
     api_version: ApiVersion
     api_key: str
     betas: tuple[str, ...] = ()
     thinking: ThinkingPlan = field(default_factory=ThinkingPlan)
-    effort: str | None = None                        # output_config.effort or the model default
+    effort: str | None = None  # output_config.effort or the model default
     headers: dict[str, str] = field(default_factory=dict)  # lower-cased request headers, for matchers/journal
