@@ -306,8 +306,17 @@ def _contains_trigger(req: ValidatedRequest) -> bool:
     )
 
 
+def _last_turn(req: ValidatedRequest) -> wire.MessageParam:
+    """The last user or assistant turn: mid-conversation ``system`` entries (Claude Code ends with one) are
+    instructions, not the turn being answered."""
+    for message in reversed(req.params.messages):
+        if message.role != "system":
+            return message
+    return req.params.messages[-1]
+
+
 def _last_turn_is_tool_result(req: ValidatedRequest) -> bool:
-    last = req.params.messages[-1]
+    last = _last_turn(req)
     return last.role == "user" and any(isinstance(b, wire.ToolResultBlock) for b in last.content)
 
 
@@ -339,7 +348,7 @@ def _choose_tool(req: ValidatedRequest, rng: random.Random) -> tuple[str, Any, b
     if kind == "any":
         name, schema = tools[rng.randrange(len(tools))]
         return name, schema, True
-    if _last_turn_is_tool_result(req) or req.params.messages[-1].role != "user":
+    if _last_turn_is_tool_result(req) or _last_turn(req).role != "user":
         return None
     name, schema = _best_tool_for(req, tools, rng)
     return name, schema, False
@@ -347,7 +356,7 @@ def _choose_tool(req: ValidatedRequest, rng: random.Random) -> tuple[str, Any, b
 
 def _best_tool_for(req: ValidatedRequest, tools: list[tuple[str, Any]], rng: random.Random) -> tuple[str, Any]:
     """The tool whose name words appear in the last user text, else a deterministic pick."""
-    text = " ".join(_texts(req.params.messages[-1])).lower()
+    text = " ".join(_texts(_last_turn(req))).lower()
     for name, schema in tools:
         words = [w for w in name.lower().replace("-", "_").split("_") if len(w) > 2 and w != "get"]
         if any(w in text for w in words):
