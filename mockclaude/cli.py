@@ -11,8 +11,11 @@ from collections.abc import Sequence
 from aiohttp import web
 
 from mockclaude import __version__
+from mockclaude.cache import DEFAULT_MAX_ENTRIES
+from mockclaude.model.catalog import CatalogError, get_catalog
 from mockclaude.pipeline import Settings
 from mockclaude.server.app import create_app
+from mockclaude.tokenize.encoding import TokenizerUnavailableError, get_counter
 
 BANNER = """\
 mockclaude {version} serving the Claude Messages API at {url}  (seed {seed})
@@ -46,19 +49,83 @@ def build_parser() -> argparse.ArgumentParser:
         help="accept only this key (repeatable); default: any non-empty key",
     )
     serve.add_argument("--any-model", action="store_true", help="accept unknown model ids (nearest family)")
+    serve.add_argument(
+        "--models", action="append", metavar="FILE", default=[],
+        help='add or override models from a JSON file ({"models": [...]} as models.json; repeatable)',
+    )
     serve.add_argument("--tokenizer", default="claude-v1", help="claude-v1 | cl100k_base | o200k_base | chars | file:PATH")
     serve.add_argument("--path-prefix", default="", help="also serve the API under this path prefix")
+    serve.add_argument(
+        "--cache-max-entries", type=int, default=DEFAULT_MAX_ENTRIES, metavar="N",
+        help=f"prompt-cache entries kept, least recently used evicted first (default {DEFAULT_MAX_ENTRIES})",
+    )
+    serve.add_argument(
+        "--cache-ttft-scale", type=float, default=0.0, metavar="X",
+        help="a cache entry becomes readable X model times-to-first-token after its write (default 0)",
+    )
+    serve.add_argument(
+        "--time-scale", type=float, default=0.0, metavar="X",
+        help="pace replies at X times each model's real latency (1 feels like production; default 0: no waits)",
+    )
+    serve.add_argument(
+        "--rate-limit", metavar="TIER",
+        help="rate-limit per API key: tier1..tier4, start, build, scale, or RPM,ITPM,OTPM (default: off)",
+    )
+    serve.add_argument(
+        "--chaos", type=float, default=0.0, metavar="RATE",
+        help="fail this share of requests (0-1) with a seeded mix of 429, 529, 500 and stream faults",
+    )
     return parser
+
+
+def _check_fault_flags(args: argparse.Namespace) -> None:
+    """Reject bad --time-scale, --rate-limit and --chaos values with a one-line ValueError."""
+    from mockclaude.limits.tiers import limit_table
+
+    if not args.time_scale >= 0:
+        raise ValueError("--time-scale must be >= 0")
+    if not 0 <= args.chaos <= 1:
+        raise ValueError("--chaos must be between 0 and 1")
+    if args.rate_limit is not None:
+        limit_table(args.rate_limit)  # a bad tier name fails here, naming the choices
 
 
 def serve(args: argparse.Namespace) -> int:
     """Run the server in the foreground until SIGINT/SIGTERM, then shut down cleanly."""
+    catalog = None
+    if args.models:
+        catalog = get_catalog().copy()  # the process-wide catalog stays as shipped
+        try:
+            for path in args.models:
+                catalog.add_file(path)
+        except CatalogError as exc:
+            print(f"mockclaude: {exc}", file=sys.stderr)
+            return 2
+    try:
+        get_counter(args.tokenizer)  # a bad --tokenizer is a one-line error, not a traceback from the app
+    except (ValueError, TokenizerUnavailableError) as exc:
+        print(f"mockclaude: {exc}", file=sys.stderr)
+        return 2
+    try:
+        _check_fault_flags(args)
+    except ValueError as exc:
+        print(f"mockclaude: {exc}", file=sys.stderr)
+        return 2
     settings = Settings(
+        catalog=catalog,
         seed=args.seed,
         api_keys=frozenset(args.api_keys) if args.api_keys else None,
         any_model=args.any_model,
         tokenizer=args.tokenizer,
+        cache_max_entries=args.cache_max_entries,
+        cache_ttft_scale=args.cache_ttft_scale,
+        time_scale=args.time_scale,
+        rate_limits=args.rate_limit,
+        chaos=args.chaos or None,
     )
+    if args.cache_max_entries < 1 or args.cache_ttft_scale < 0:
+        print("mockclaude: --cache-max-entries must be >= 1 and --cache-ttft-scale >= 0", file=sys.stderr)
+        return 2
     app = create_app(settings, path_prefix=args.path_prefix)
     try:
         asyncio.run(_serve_until_signal(app, args.host, args.port, args.seed))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import threading
 import time
@@ -35,6 +36,10 @@ class SystemClock:
         """Jump to an absolute time."""
         self._offset = timestamp - time.time()
 
+    async def sleep(self, seconds: float) -> None:
+        """Really wait ``seconds`` (the server's latency and stalls on the real clock)."""
+        await asyncio.sleep(max(seconds, 0.0))
+
 
 class ManualClock:
     """A clock that only moves when told to: deterministic TTLs, rate-limit windows and latency."""
@@ -57,6 +62,25 @@ class ManualClock:
         """Jump to an absolute time."""
         with self._lock:
             self._now = timestamp
+
+    async def sleep(self, seconds: float) -> None:
+        """Advance virtual time by ``seconds`` without waiting (then let other tasks run)."""
+        if seconds > 0:
+            self.advance(seconds)
+        await asyncio.sleep(0)
+
+
+async def sleep(clock: Clock, seconds: float) -> None:
+    """Wait ``seconds`` of ``clock`` time: the clock's own ``sleep`` when it has one, else a real sleep.
+
+    Latency and stalls go through here so they follow the injectable clock: a manual clock moves forward instead
+    of waiting, so tests never sleep for real.
+    """
+    own = getattr(clock, "sleep", None)
+    if own is not None:
+        await own(seconds)
+    else:
+        await asyncio.sleep(max(seconds, 0.0))
 
 
 def rfc3339(timestamp: float) -> str:

@@ -6,21 +6,30 @@ comes back; tests and the CLI can drive it without a socket.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
 import itertools
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Concatenate, TypeVar
 
 import orjson
 
 from mockclaude import ids
+from mockclaude.cache import DEFAULT_MAX_ENTRIES, PromptCache, UsageLedger
 from mockclaude.clock import Clock, SystemClock
-from mockclaude.engine.generate import Generator
-from mockclaude.model.catalog import Catalog, get_catalog
-from mockclaude.model.errors import InvalidRequestError
+from mockclaude.engine.chaos import Chaos, ChaosConfig
+from mockclaude.engine.core import Engine
+from mockclaude.engine.journal import Endpoint, Journal
+from mockclaude.limits import RateLimitConfig, RateLimiter, RateLimits
+from mockclaude.model.catalog import Catalog, ModelSpec, get_catalog
+from mockclaude.model.errors import ERROR_CLASSES, ApiError, InvalidRequestError
+from mockclaude.model.faults import Latency
 from mockclaude.model.reply import Reply, Usage
 from mockclaude.model.request import Policy, ValidatedRequest
+from mockclaude.render.message import message_json
 from mockclaude.tokenize.accounting import InputAccountant, PromptLayout
 from mockclaude.tokenize.encoding import get_counter
 from mockclaude.validate.request import validate_request
@@ -37,6 +46,18 @@ class Settings:
     verify_signatures: bool = True
     clock: Clock = field(default_factory=SystemClock)
     catalog: Catalog | None = None
+    journal_size: int = 1000  # requests the journal keeps (oldest dropped first)
+    admin_token: str | None = None  # /_mock/ routes: None = loopback callers only; set = callers with this token
+    cache_max_entries: int = DEFAULT_MAX_ENTRIES  # prompt-cache entries kept (least recently used evicted)
+    cache_ttft_scale: float = 0.0  # a cache entry is readable this many model TTFTs after its write
+    # Faults, latency and rate limits (README "Faults, latency and rate limits"):
+    time_scale: float = 0.0  # latency multiplier: 0 = none (tests), 1 = production-like pacing
+    latency: Latency | Mapping[str, Latency] | None = None  # instead of the catalog's (by model id, "*" = any)
+    rate_limits: str | RateLimits | Mapping[str, RateLimits] | RateLimitConfig | None = None  # None: off
+    chaos: float | ChaosConfig | None = None  # share of Messages requests that fail (seeded)
+    # Scripted replies (README "Scripting replies"):
+    fixtures: str | None = None  # a script file or directory of stubs, loaded at start (YAML needs mockclaude.script)
+    strict: bool = False  # unmatched requests get a 400 naming the nearest stubs instead of a generated reply
 
 
 @dataclass(slots=True)
@@ -46,6 +67,7 @@ class Served:
     reply: Reply
     stream: bool
     request: ValidatedRequest
+    headers: dict[str, str] = field(default_factory=dict)  # response headers decided here (rate limits)
 
 
 # Parameters that only cut the generated content: left out of the content key, so a cut reply is always a
@@ -76,6 +98,47 @@ def fingerprints(body: bytes) -> tuple[str, str]:
     return request_key, content_key
 
 
+_R = TypeVar("_R")
+
+
+def _journaled(
+    endpoint: Endpoint,
+) -> Callable[
+    [Callable[[Pipeline, bytes, Mapping[str, str]], _R]],
+    Callable[Concatenate[Pipeline, bytes, Mapping[str, str], ...], _R],
+]:
+    """Record every call of an endpoint stage in ``pipeline.journal`` exactly once, whatever it served.
+
+    Wrapping the whole stage (rather than recording inside it) means a validation error, a rate limit, a scripted
+    error and a reply are all journaled the same way, and a stage added later cannot forget to record.
+    """
+
+    def wrap(
+        stage: Callable[[Pipeline, bytes, Mapping[str, str]], _R],
+    ) -> Callable[Concatenate[Pipeline, bytes, Mapping[str, str], ...], _R]:
+        @functools.wraps(stage)
+        def recorded(
+            self: Pipeline, body: bytes, headers: Mapping[str, str], *, request_id: str | None = None
+        ) -> _R:
+            pending = self.journal.begin(
+                endpoint, request_id, self.settings.clock.now(), headers, body, self.engine.stubs
+            )
+            try:
+                result = stage(self, body, headers)
+            except Exception as exc:
+                pending.failed(exc)
+                raise
+            if isinstance(result, Served):
+                pending.served(message_json(result.reply), result.stream, result.request)
+            else:
+                pending.counted(result)  # count_tokens: the total
+            return result
+
+        return recorded
+
+    return wrap
+
+
 class Pipeline:
     """One mock instance's request path and state (occurrence counters, generator memo)."""
 
@@ -91,10 +154,29 @@ class Pipeline:
         )
         counter = get_counter(self.settings.tokenizer)
         self.accountant = InputAccountant(counter)
-        self.generator = Generator(self.settings.seed, counter)
+        self.engine = Engine(self.settings.seed, counter, clock=self.settings.clock, strict=self.settings.strict)
+        self.generator = self.engine.generator  # generated replies (what the engine falls back to)
+        if self.settings.fixtures:
+            self.engine.stubs.load(self.settings.fixtures)
         self._occurrences: dict[str, int] = {}
         self._requests = itertools.count()
         self._lock = threading.Lock()
+        self.journal = Journal(self.settings.journal_size)
+        self.cache = PromptCache(
+            self.settings.clock,
+            max_entries=self.settings.cache_max_entries,
+            ttft_scale=self.settings.cache_ttft_scale,
+        )
+        self.ledger = UsageLedger()  # served usage per (API key, model), priced by GET /_mock/usage
+        limits = self.settings.rate_limits
+        if limits is not None and not isinstance(limits, RateLimitConfig):
+            limits = RateLimitConfig(limits=limits)
+        self.limiter = RateLimiter(limits, self.settings.clock, self.settings.seed)
+        chaos = self.settings.chaos
+        if chaos is not None and not isinstance(chaos, ChaosConfig):
+            chaos = ChaosConfig(rate=float(chaos))
+        self.chaos = Chaos(self.settings.seed, chaos) if chaos is not None and chaos.rate > 0 else None
+        self._latencies: dict[str, Latency | None] = {}
 
     @property
     def seed(self) -> int:
@@ -105,6 +187,31 @@ class Pipeline:
         """A fresh ``req_…`` id: the n-th request this instance received."""
         return ids.request_id(self.settings.seed, next(self._requests))
 
+    def reset(self) -> None:
+        """Back to a fresh instance's state, as between two tests (DESIGN.md rule 8).
+
+        Forgets occurrence counters (ids repeat from the start), request ids, the journal, the prompt cache, the
+        usage totals, rate-limit buckets, and the engine's stubs, scenarios, unmatched requests and callback
+        errors; the script of ``Settings.fixtures`` is loaded again, as a fresh instance would have it. The
+        generator memo stays: it is a pure function of the request, so keeping it changes no byte.
+        """
+        with self._lock:
+            self._occurrences.clear()
+            self._requests = itertools.count()
+        self.journal.clear()
+        self.cache.clear()
+        self.ledger.clear()
+        self.limiter.reset()
+        self.engine.reset()
+        self.engine.strict = self.settings.strict
+        if self.settings.fixtures:
+            self.engine.stubs.load(self.settings.fixtures)
+
+    def reconfigure(self, settings: Settings) -> None:
+        """Rebuild this instance in place with new settings (seed, tokenizer, API keys...): everything starts
+        afresh, as a server started with them would. The app keeps its reference to this object."""
+        Pipeline.__init__(self, settings)
+
     def _occurrence(self, fp: str) -> int:
         with self._lock:
             n = self._occurrences.get(fp, 0)
@@ -112,7 +219,11 @@ class Pipeline:
             return n
 
     def check_window(self, req: ValidatedRequest, total: int) -> None:
-        """The context-window rules (§8.8) on the counted input."""
+        """The context-window rules (§8.8) on the counted input.
+
+        ``count_tokens`` has no ``max_tokens``, so only "prompt is too long" applies to it.
+        # ⚠ unconfirmed: that count_tokens rejects a prompt over the window rather than counting it.
+        """
         window = req.model.context_window
         if total > window:
             raise InvalidRequestError(f"prompt is too long: {total} tokens > {window} maximum")
@@ -124,10 +235,31 @@ class Pipeline:
                 "decrease input length or `max_tokens` and try again"
             )
 
-    def prompt_usage(self, req: ValidatedRequest, layout: PromptLayout) -> Usage:
-        """The input side of ``usage`` for a messages call (the cache stage splits it into read/write/uncached)."""
-        return Usage(input_tokens=layout.total)
+    def fit_window(self, req: ValidatedRequest, total: int) -> tuple[ValidatedRequest, bool]:
+        """The request the generator sees, and whether its ``max_tokens`` was capped to the window.
 
+        Where input + ``max_tokens`` may exceed the window (Claude 4.5+, or the beta, §8.8) the API accepts the
+        request and stops when the output reaches the window; the generator gets ``max_tokens`` capped at the
+        room left, so its cut lands exactly there and :meth:`window_stop` renames the stop reason.
+        """
+        max_tokens = getattr(req.params, "max_tokens", 0)
+        room = req.model.context_window - total
+        if max_tokens <= room:
+            return req, False
+        params = req.params.model_copy(update={"max_tokens": max(room, 0)})
+        return dataclasses.replace(req, params=params), True
+
+    @staticmethod
+    def window_stop(reply: Reply, capped: bool) -> None:
+        """A reply cut by the window cap stops with ``model_context_window_exceeded`` (§8.8), not ``max_tokens``."""
+        if capped and reply.stop_reason == "max_tokens":
+            reply.stop_reason = "model_context_window_exceeded"
+
+    def prompt_usage(self, req: ValidatedRequest, layout: PromptLayout) -> Usage:
+        """The input side of ``usage`` for a messages call: the prompt cache splits it into read/write/uncached."""
+        return self.cache.usage(req, layout)
+
+    @_journaled("messages")
     def messages(self, body: bytes, headers: Mapping[str, str]) -> Served:
         """``POST /v1/messages``: a decided reply, or an ``ApiError`` raised with the real status and text."""
         req = validate_request(body, headers, self.policy, kind="messages")
@@ -135,9 +267,60 @@ class Pipeline:
         self.check_window(req, layout.total)
         usage = self.prompt_usage(req, layout)
         request_key, content_key = fingerprints(body)
-        reply = self.generator.reply(req, request_key, content_key, self._occurrence(request_key), usage)
-        return Served(reply=reply, stream=bool(getattr(req.params, "stream", False)), request=req)
+        occurrence = self._occurrence(request_key)
+        stream = bool(getattr(req.params, "stream", False))
+        # Rate limits, then chaos, after validation and counting and before the engine: a limited or failed
+        # request never reaches the model. ⚠ unconfirmed: whether the real API counts requests that fail later.
+        admission = self.limiter.admit(
+            req.api_key,
+            req.model,
+            input_tokens=usage.input_tokens + usage.cache_creation_input_tokens,
+            cache_read_tokens=usage.cache_read_input_tokens,
+            max_tokens=getattr(req.params, "max_tokens", 0),
+        )
+        try:
+            chaos = self.chaos.decide(request_key, occurrence, stream=stream) if self.chaos is not None else None
+            if chaos is not None and chaos.error is not None:
+                raise chaos.error
+            generated, capped = self.fit_window(req, layout.total)
+            reply = self.engine.decide(generated, request_key, content_key, occurrence, usage)
+            self.window_stop(reply, capped)
+            if chaos is not None and reply.fault is None:
+                reply.fault = chaos.fault
+            if reply.fault is not None and reply.fault.kind == "stream_error" and not stream:
+                # A failure during a non-streaming generation is an ordinary error response (api-spec §4.5).
+                raise ERROR_CLASSES[reply.fault.error_type](reply.fault.message)
+        except ApiError as error:
+            self.limiter.settle(admission, 0)
+            if admission is not None:
+                error.headers = {**self.limiter.headers(admission), **error.headers}
+            raise
+        self.limiter.settle(admission, reply.usage.output_tokens)
+        if reply.latency is None:
+            reply.latency = self._latency(req.model)
+        self.ledger.record(req.api_key, req.model, reply.usage)
+        rate_headers = self.limiter.headers(admission) if admission is not None else {}
+        return Served(reply=reply, stream=stream, request=req, headers=rate_headers)
 
+    def _latency(self, model: ModelSpec) -> Latency | None:
+        """The pacing of a reply the engine did not pace: ``Settings.latency``, else the catalog's figures when
+        ``time_scale`` > 0 (api-spec §10), else none. Memoised per model (Latency is immutable)."""
+        if model.id in self._latencies:
+            return self._latencies[model.id]
+        configured = self.settings.latency
+        latency: Latency | None = None
+        if isinstance(configured, Latency):
+            latency = configured
+        elif configured is not None:
+            latency = next((configured[n] for n in (model.id, *model.aliases, "*") if n in configured), None)
+        if latency is None and self.settings.time_scale > 0:
+            latency = Latency(
+                ttft_ms=model.time_to_first_token_ms, tokens_per_second=model.output_tokens_per_second
+            )
+        self._latencies[model.id] = latency
+        return latency
+
+    @_journaled("count_tokens")
     def count_tokens(self, body: bytes, headers: Mapping[str, str]) -> int:
         """``POST /v1/messages/count_tokens``: the total input a messages call would report (never cached)."""
         req = validate_request(body, headers, self.policy, kind="count_tokens")

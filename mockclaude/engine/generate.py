@@ -1,8 +1,14 @@
 """Generated replies: what the mock says when no script decides (deterministic from seed + request).
 
-Content is a pure function of ``(seed, fingerprint)``; only ids take the occurrence. The expensive part (faker
+Content is a pure function of ``(seed, content key)``; only ids take the occurrence. The expensive part (faker
 text, tokenizing, schema-driven tool input) is memoised per fingerprint in a bounded LRU, so repeating a request
 costs an id derivation and a dict copy.
+
+What a reply holds: thinking only when the request enables it (at the start of a turn; after tool results too
+with interleaved thinking, §7.6), then one of: a text answer sized by ``output_config.effort``; client tool calls
+(several in parallel unless ``disable_parallel_tool_use``) with inputs valid against their schemas; a
+server-tool turn (engine/serverplan.py). Test triggers: the documented redacted-thinking and refusal magic
+strings, and ``PAUSE_TURN_TRIGGER``.
 """
 
 from __future__ import annotations
@@ -10,24 +16,27 @@ from __future__ import annotations
 import random
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
-from typing import Any
 
-import orjson
 from faker import Faker
 
 from mockclaude import ids
-from mockclaude.engine import chunking
+from mockclaude.clock import Clock, SystemClock
+from mockclaude.engine import blocks as B
+from mockclaude.engine import choose as C
+from mockclaude.engine import servertools as S
+from mockclaude.engine.plan import Plan, PlanBlock, fit
 from mockclaude.engine.schema_gen import generate_instance
+from mockclaude.engine.serverplan import FlowBuilder
+from mockclaude.engine.view import RequestView
 from mockclaude.model import wire
 from mockclaude.model.reply import JSON, Reply, ReplyBlock, Usage
 from mockclaude.model.request import ValidatedRequest
 from mockclaude.tokenize.encoding import TokenCounter
 
-REDACTED_THINKING_TRIGGER = (
-    "ANTHROPIC_MAGIC_STRING_TRIGGER_REDACTED_THINKING_46C9A13E193C177646C7398A98432ECCCE4C1253D5E2D82641AC0E52CC2876CB"
-)
-"""The documented test prompt that makes the real API answer with ``redacted_thinking`` (api-spec §7.4)."""
+REDACTED_THINKING_TRIGGER = C.REDACTED_THINKING_TRIGGER
+REFUSAL_TRIGGER = C.REFUSAL_TRIGGER
+PAUSE_TURN_TRIGGER = C.PAUSE_TURN_TRIGGER
+TOOL_USE_FRAMING_TOKENS = B.TOOL_USE_FRAMING_TOKENS
 
 # Natural answer lengths in tokens per effort level. Not measured on the real models: chosen so that levels
 # give visibly different lengths while a default answer (high) fits comfortably in a typical max_tokens.
@@ -46,40 +55,31 @@ EFFORT_THINKING_TOKENS: dict[str, tuple[int, int]] = {
     "xhigh": (200, 700),
     "max": (300, 1000),
 }
-# Output tokens a tool_use block costs beyond its name and JSON input: the call's own framing. An estimate.
-TOOL_USE_FRAMING_TOKENS = 12
+REFUSAL_PARTIAL_TOKENS = 6  # a refusal triggered mid-stream keeps the few tokens already sent (§8.6)
+REFUSAL_DETAILS: JSON = {"type": "refusal", "category": None, "explanation": None}
+CODE_TOOLS = frozenset({"code_execution", "bash_code_execution", "text_editor_code_execution"})
 
-
-@dataclass(slots=True)
-class _Block:
-    """A block of a plan, before ids are attached."""
-
-    kind: str
-    text: str = ""                 # text / visible thinking
-    hidden: str = ""               # full thinking when display is "omitted"
-    name: str = ""                 # tool name
-    input: Any = None              # tool input
-    tokens: int = 0
-
-
-@dataclass(slots=True)
-class Plan:
-    """The content decided for one fingerprint: blocks, stop reason, output usage."""
-
-    blocks: list[_Block] = field(default_factory=list)
-    stop_reason: str = "end_turn"
-    stop_sequence: str | None = None
-    output_tokens: int = 0
-    thinking_tokens: int = 0
-    rendered: list[ReplyBlock] = field(default_factory=list)  # blocks with deltas; tool ids filled per reply
-    start_output_tokens: int = 0
+_THINKING_OPENERS = (
+    "Let me think about what is being asked here.",
+    "Let me work through this step by step.",
+    "The user wants a clear answer, so I should plan it first.",
+    "I need to consider the request carefully before answering.",
+)
+_PROGRESS_NOTES = (
+    "The tool returned what I needed; now I can answer.",
+    "That result is enough to write the final answer.",
+    "Good, the call succeeded. Summarizing next.",
+)
 
 
 class Generator:
     """Decides generated replies. One per server instance (its Faker is not shared across threads)."""
 
-    def __init__(self, seed: int, counter: TokenCounter, *, memo_size: int = 2048) -> None:
+    def __init__(
+        self, seed: int, counter: TokenCounter, *, memo_size: int = 2048, clock: Clock | None = None
+    ) -> None:
         self.seed = seed
+        self.clock: Clock = clock if clock is not None else SystemClock()
         self.counter = counter
         self._faker = Faker("en_US")
         self._lock = threading.Lock()
@@ -97,37 +97,33 @@ class Generator:
         """
         plan = self._plan(req, fingerprint, content_key)
         usage.output_tokens = plan.output_tokens
+        usage.web_search_requests = plan.web_search_requests
+        usage.web_fetch_requests = plan.web_fetch_requests
         return self.assemble(req, plan, fingerprint, occurrence, usage)
 
     def assemble(
         self, req: ValidatedRequest, plan: Plan, fingerprint: str, occurrence: int, usage: Usage
     ) -> Reply:
         """Turn a plan into a ``Reply``: the plan's rendered blocks (shared, never mutated) with fresh tool ids."""
-        blocks = [
-            self._with_tool_id(block, ids.tool_use_id(self.seed, fingerprint, occurrence, i))
-            if block.final["type"] == "tool_use"
-            else block
+        fresh = {
+            i: ids.tool_use_id(self.seed, fingerprint, occurrence, i, server=kind == "server_tool_use")
             for i, block in enumerate(plan.rendered)
-        ]
-        return Reply(
+            if (kind := block.final["type"]) in ("tool_use", "server_tool_use")
+        }
+        reply = Reply(
             id=ids.message_id(self.seed, fingerprint, occurrence),
             model=req.params.model,
-            blocks=blocks,
+            blocks=B.with_ids(plan.rendered, fresh),
             stop_reason=plan.stop_reason,
             stop_sequence=plan.stop_sequence,
+            stop_details=dict(plan.stop_details) if plan.stop_details is not None else None,
             usage=usage,
             start_output_tokens=plan.start_output_tokens,
         )
-
-    @staticmethod
-    def _with_tool_id(block: ReplyBlock, tool_id: str) -> ReplyBlock:
-        return ReplyBlock(final={**block.final, "id": tool_id}, start={**block.start, "id": tool_id}, deltas=block.deltas)
-
-    def _render(self, plan: Plan, content_key: str) -> None:
-        """Fix the deltas of every block once per plan (they depend on content only)."""
-        rng = random.Random(ids.derive(self.seed, "chunks", content_key))
-        plan.rendered = [self._render_block(b, i, content_key, rng) for i, b in enumerate(plan.blocks)]
-        plan.start_output_tokens = min(plan.output_tokens, 1 + int(rng.random() * 4))
+        if plan.code_ran:
+            container_id = ids.make_id("container", self.seed, fingerprint, occurrence)
+            reply.container = S.container(container_id, self.clock.now())
+        return reply
 
     # -- planning ----------------------------------------------------------------------------------------
     def _plan(self, req: ValidatedRequest, fingerprint: str, content_key: str) -> Plan:
@@ -145,48 +141,128 @@ class Generator:
 
     def _decide(self, req: ValidatedRequest, content_key: str) -> Plan:
         params = req.params
+        view = RequestView(req)
         rng = random.Random(ids.derive(self.seed, "content", content_key))
         self._faker.seed_instance(rng.getrandbits(64))
         max_tokens = params.max_tokens if isinstance(params, wire.MessageCreateParams) else 0
         if max_tokens == 0:  # cache pre-warm (§6.8): nothing generated
             return Plan(stop_reason="max_tokens")
         effort = req.effort or "high"
-        wanted: list[_Block] = []
-        thinking = req.thinking
-        if thinking.mode in ("enabled", "adaptive") and self._will_think(thinking.mode, effort, rng):
-            if _contains_trigger(req):
-                wanted.append(_Block("redacted_thinking", tokens=rng.randint(40, 160)))
-            else:
-                lo, hi = EFFORT_THINKING_TOKENS.get(effort, EFFORT_THINKING_TOKENS["high"])
-                target = rng.randint(lo, hi)
-                if thinking.budget_tokens is not None:
-                    target = min(target, max(16, thinking.budget_tokens * 3 // 4))
-                full = self._prose(target, rng, style="thinking")
-                visible = "" if thinking.display == "omitted" else full
-                wanted.append(_Block("thinking", text=visible, hidden=full, tokens=self.counter.count(full)))
-        tool = _choose_tool(req, rng)
-        if tool is not None:
-            name, schema, forced = tool
-            if not forced:
-                preamble = f"I'll use the {name} tool to help with that."
-                wanted.append(_Block("text", text=preamble, tokens=self.counter.count(preamble)))
-            value = generate_instance(schema, rng, hint=name)
-            if not isinstance(value, dict):
-                value = {}
-            as_json = orjson.dumps(value).decode()
-            tokens = self.counter.count(name) + self.counter.count(as_json) + TOOL_USE_FRAMING_TOKENS
-            wanted.append(_Block("tool_use", name=name, input=value, tokens=tokens))
+        stops = list((params.stop_sequences if isinstance(params, wire.MessageCreateParams) else None) or [])
+        if C.triggered(view, C.REFUSAL_TRIGGER):
+            plan = fit(self.counter, [self._refusal_text(effort, rng)], max_tokens, stops, "refusal")
+            plan.stop_details = dict(REFUSAL_DETAILS) if plan.stop_reason == "refusal" else None
+            return plan
+        wanted = self._thinking(req, view, effort, rng)
+        stop_reason = "end_turn"
+        paused = C.paused_turn(view)
+        action = None if paused is not None else C.choose(view, rng)
+        if paused is not None and (search := self._search_tool(view)) is not None:
+            done = sum(1 for b in paused if isinstance(b, wire.ServerToolUseBlock) and b.name == "web_search")
+            earlier = [
+                {"type": "web_search_result", "url": r.url, "title": r.title}
+                for b in paused
+                if isinstance(b, wire.WebSearchToolResultBlock) and isinstance(b.content, list)
+                for r in b.content
+            ]
+            flow = self._flows().build(
+                search,
+                view.last_user_text,
+                rng,
+                effort,
+                pause=C.triggered(view, C.PAUSE_TURN_TRIGGER),
+                done=done,
+                earlier=earlier,
+            )
+            wanted += flow.blocks
+            stop_reason = flow.stop_reason
+        elif action is not None and action.server is not None:
+            text = view.last_user_text
+            flow = self._flows().build(
+                action.server, text, rng, effort, pause=C.triggered(view, C.PAUSE_TURN_TRIGGER)
+            )
+            wanted += flow.blocks
+            stop_reason = flow.stop_reason
+        elif action is not None:
+            wanted += self._calls(action, rng)
+            stop_reason = "tool_use"
         else:
             lo, hi = EFFORT_TEXT_TOKENS.get(effort, EFFORT_TEXT_TOKENS["high"])
             text = self._prose(rng.randint(lo, hi), rng, style="answer")
-            wanted.append(_Block("text", text=text, tokens=self.counter.count(text)))
-        stops = params.stop_sequences if isinstance(params, wire.MessageCreateParams) else None
-        return self._fit(wanted, max_tokens, list(stops or []))
+            wanted.append(PlanBlock("text", text=text, tokens=self.counter.count(text)))
+        plan = fit(self.counter, wanted, max_tokens, stops, stop_reason)
+        _count_server_use(plan)
+        return plan
+
+    def _thinking(
+        self, req: ValidatedRequest, view: RequestView, effort: str, rng: random.Random
+    ) -> list[PlanBlock]:
+        """Thinking at the start of a turn; after tool results only with interleaved thinking (§7.6)."""
+        thinking = req.thinking
+        starts_turn = C.question(view) is not None
+        after_tools = view.last_is_tool_result
+        if thinking.mode == "between_tools":
+            if not after_tools:
+                return []
+            note = rng.choice(_PROGRESS_NOTES)
+            visible = "" if thinking.display == "omitted" else note
+            return [PlanBlock("thinking", text=visible, hidden=note, tokens=self.counter.count(note))]
+        if thinking.mode not in ("enabled", "adaptive"):
+            return []
+        if not (starts_turn or (after_tools and thinking.interleaved)):
+            return []
+        if not self._will_think(thinking.mode, effort, rng):
+            return []
+        if C.triggered(view, C.REDACTED_THINKING_TRIGGER):
+            return [PlanBlock("redacted_thinking", tokens=rng.randint(40, 160))]
+        lo, hi = EFFORT_THINKING_TOKENS.get(effort, EFFORT_THINKING_TOKENS["high"])
+        target = rng.randint(lo, hi)
+        if thinking.budget_tokens is not None:
+            target = min(target, max(16, thinking.budget_tokens * 3 // 4))
+        full = self._prose(target, rng, style="thinking")
+        visible = "" if thinking.display == "omitted" else full
+        return [PlanBlock("thinking", text=visible, hidden=full, tokens=self.counter.count(full))]
 
     @staticmethod
     def _will_think(mode: str, effort: str, rng: random.Random) -> bool:
         # Adaptive thinking may skip thinking for easy, low-effort requests (§7.1); enabled always thinks.
         return mode == "enabled" or effort != "low" or rng.random() < 0.5
+
+    def _calls(self, action: C.Action, rng: random.Random) -> list[PlanBlock]:
+        out: list[PlanBlock] = []
+        if not action.forced:
+            names = [name for name, _ in action.calls]
+            which = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+            preamble = f"I'll use the {which} tool{'s' * (len(names) > 1)} to help with that."
+            out.append(PlanBlock("text", text=preamble, tokens=self.counter.count(preamble)))
+        for k, (name, schema) in enumerate(action.calls):
+            value = generate_instance(schema, rng, hint=name)
+            if not isinstance(value, dict):
+                value = {}
+            block = PlanBlock("tool_use", name=name, input=value, id=f"toolu_plan_{k}")
+            block.tokens = B.output_tokens(self.counter, {"type": "tool_use", "name": name, "input": value})
+            out.append(block)
+        return out
+
+    def _refusal_text(self, effort: str, rng: random.Random) -> PlanBlock:
+        lo, hi = EFFORT_TEXT_TOKENS.get(effort, EFFORT_TEXT_TOKENS["high"])
+        text = self.counter.truncate(
+            self._prose(rng.randint(lo, hi), rng, style="answer"), REFUSAL_PARTIAL_TOKENS
+        )
+        return PlanBlock("text", text=text, tokens=self.counter.count(text))
+
+    @staticmethod
+    def _search_tool(view: RequestView) -> C.ServerTool | None:
+        return next((s for s in C.server_tools(view) if s.kind == "web_search"), None)
+
+    def _flows(self) -> FlowBuilder:
+        fake = self._faker
+        return FlowBuilder(
+            self.counter,
+            sentence=lambda r: fake.sentence(nb_words=r.randint(8, 16)),
+            page=lambda r: S.page_text(fake, r),
+            now=self.clock.now(),
+        )
 
     def _prose(self, target_tokens: int, rng: random.Random, *, style: str) -> str:
         """Faker sentences until about ``target_tokens`` tokens."""
@@ -204,161 +280,41 @@ class Generator:
                 sentences.append("\n\n")
         return " ".join(sentences).replace(" \n\n ", "\n\n").strip()
 
-    def _fit(self, wanted: list[_Block], max_tokens: int, stop_sequences: list[str]) -> Plan:
-        """Apply stop sequences and the max_tokens cut (cut exactly at a token boundary) to the blocks."""
-        plan = Plan()
-        remaining = max_tokens
-        for block in wanted:
-            if block.kind == "text" and stop_sequences:
-                hit = _first_stop(block.text, stop_sequences)
-                if hit is not None:
-                    pos, seq = hit
-                    upto = self.counter.count(block.text[: pos + len(seq)])
-                    if upto <= remaining:
-                        kept = block.text[:pos]
-                        plan.blocks.append(_Block("text", text=kept, tokens=upto))
-                        plan.output_tokens += upto
-                        plan.stop_reason, plan.stop_sequence = "stop_sequence", seq
-                        return plan
-            if block.tokens <= remaining:
-                plan.blocks.append(block)
-                plan.output_tokens += block.tokens
-                remaining -= block.tokens
-                if block.kind in ("thinking", "redacted_thinking"):
-                    plan.thinking_tokens += block.tokens
-                continue
-            # The block does not fit: cut it where max_tokens runs out and stop.
-            if block.kind == "text" and remaining > 0:
-                plan.blocks.append(_Block("text", text=self.counter.truncate(block.text, remaining), tokens=remaining))
-            elif block.kind == "thinking" and remaining > 0:
-                full = self.counter.truncate(block.hidden, remaining)
-                visible = full if block.text else ""
-                plan.blocks.append(_Block("thinking", text=visible, hidden=full, tokens=remaining))
-                plan.thinking_tokens += remaining
-            plan.output_tokens += max(remaining, 0)
-            plan.stop_reason = "max_tokens"
-            return plan
-        plan.stop_reason = "tool_use" if any(b.kind == "tool_use" for b in plan.blocks) else "end_turn"
-        return plan
-
     # -- rendering a planned block into its three forms -----------------------------------------------------
-    def _render_block(self, block: _Block, index: int, content_key: str, rng: random.Random) -> ReplyBlock:
+    def _render(self, plan: Plan, content_key: str) -> None:
+        """Fix the deltas of every block once per plan (they depend on content only)."""
+        rng = random.Random(ids.derive(self.seed, "chunks", content_key))
+        plan.rendered = [self._render_block(b, i, content_key, rng) for i, b in enumerate(plan.blocks)]
+        plan.start_output_tokens = min(plan.output_tokens, 1 + int(rng.random() * 4))
+
+    def _render_block(self, block: PlanBlock, index: int, content_key: str, rng: random.Random) -> ReplyBlock:
         if block.kind == "text":
-            return ReplyBlock(
-                final={"type": "text", "text": block.text},
-                start={"type": "text", "text": ""},
-                deltas=chunking.text_deltas(chunking.text_chunks(block.text, rng)),
-            )
+            return B.text_block(block.text, rng, block.citations)
         if block.kind == "thinking":
             signature = ids.sign_thinking(self.seed, block.text, nonce=f"{content_key}:{index}".encode())
-            deltas: list[JSON] = [
-                {"type": "thinking_delta", "thinking": c} for c in chunking.sentence_chunks(block.text, rng)
-            ]
-            deltas.append({"type": "signature_delta", "signature": signature})
-            return ReplyBlock(
-                final={"type": "thinking", "thinking": block.text, "signature": signature},
-                start={"type": "thinking", "thinking": "", "signature": ""},
-                deltas=deltas,
-            )
+            return B.thinking_block(block.text, signature, rng)
         if block.kind == "redacted_thinking":
-            data = ids.redacted_data(self.seed, content_key, index)
-            final = {"type": "redacted_thinking", "data": data}
-            return ReplyBlock(final=final, start=dict(final))
-        # tool_use: the id is set per reply by ``assemble``
-        tool_id = ""
-        payload = orjson.dumps(block.input).decode()
-        return ReplyBlock(
-            final={"type": "tool_use", "id": tool_id, "name": block.name, "input": block.input},
-            start={"type": "tool_use", "id": tool_id, "name": block.name, "input": {}},
-            deltas=[{"type": "input_json_delta", "partial_json": c} for c in chunking.json_chunks(payload, rng)],
-        )
+            return B.whole_block(
+                {"type": "redacted_thinking", "data": ids.redacted_data(self.seed, content_key, index)}
+            )
+        if block.kind == "server_result":
+            assert block.final is not None
+            return B.whole_block(block.final)
+        # tool_use / server_tool_use: the placeholder id is replaced per reply by ``assemble``
+        return B.tool_use_block(block.kind, block.id, block.name, block.input, rng)
 
 
-_THINKING_OPENERS = (
-    "Let me think about what is being asked here.",
-    "Let me work through this step by step.",
-    "The user wants a clear answer, so I should plan it first.",
-    "I need to consider the request carefully before answering.",
-)
-
-
-def _first_stop(text: str, stop_sequences: list[str]) -> tuple[int, str] | None:
-    best: tuple[int, str] | None = None
-    for seq in stop_sequences:
-        if not seq:
+def _count_server_use(plan: Plan) -> None:
+    """Usage counts of the server tools that ran (error results are not billed) and whether code ran."""
+    for block in plan.blocks:
+        if block.kind == "server_tool_use" and block.name in CODE_TOOLS:
+            plan.code_ran = True
+        if block.kind != "server_result" or block.final is None:
             continue
-        pos = text.find(seq)
-        if pos >= 0 and (best is None or pos < best[0]):
-            best = (pos, seq)
-    return best
-
-
-def _texts(message: wire.MessageParam) -> list[str]:
-    return [b.text for b in message.content if isinstance(b, wire.TextBlock)]
-
-
-def _contains_trigger(req: ValidatedRequest) -> bool:
-    return any(
-        REDACTED_THINKING_TRIGGER in text
-        for message in req.params.messages
-        if message.role == "user"
-        for text in _texts(message)
-    )
-
-
-def _last_turn(req: ValidatedRequest) -> wire.MessageParam:
-    """The last user or assistant turn: mid-conversation ``system`` entries (Claude Code ends with one) are
-    instructions, not the turn being answered."""
-    for message in reversed(req.params.messages):
-        if message.role != "system":
-            return message
-    return req.params.messages[-1]
-
-
-def _last_turn_is_tool_result(req: ValidatedRequest) -> bool:
-    last = _last_turn(req)
-    return last.role == "user" and any(isinstance(b, wire.ToolResultBlock) for b in last.content)
-
-
-def _client_tools(req: ValidatedRequest) -> list[tuple[str, Any]]:
-    """(name, input_schema as a dict) of the custom tools (those the client runs itself), in request order."""
-    return [
-        (tool.name, tool.input_schema.model_dump(mode="json", exclude_none=True))
-        for tool in req.params.tools or []
-        if isinstance(tool, wire.CustomTool)
-    ]
-
-
-def _choose_tool(req: ValidatedRequest, rng: random.Random) -> tuple[str, Any, bool] | None:
-    """Which client tool to call, if any: (name, schema, forced).
-
-    ``tool`` and ``any`` force a call; ``auto`` calls a tool when the last turn is a user question (not a
-    tool_result), so an agent loop runs once and then ends with text; ``none`` never calls.
-    """
-    tools = _client_tools(req)
-    choice = req.params.tool_choice
-    kind = choice.type if choice is not None else "auto"
-    if not tools or kind == "none":
-        return None
-    if isinstance(choice, wire.ToolChoiceTool):
-        for name, schema in tools:
-            if name == choice.name:
-                return name, schema, True
-        return None
-    if kind == "any":
-        name, schema = tools[rng.randrange(len(tools))]
-        return name, schema, True
-    if _last_turn_is_tool_result(req) or _last_turn(req).role != "user":
-        return None
-    name, schema = _best_tool_for(req, tools, rng)
-    return name, schema, False
-
-
-def _best_tool_for(req: ValidatedRequest, tools: list[tuple[str, Any]], rng: random.Random) -> tuple[str, Any]:
-    """The tool whose name words appear in the last user text, else a deterministic pick."""
-    text = " ".join(_texts(_last_turn(req))).lower()
-    for name, schema in tools:
-        words = [w for w in name.lower().replace("-", "_").split("_") if len(w) > 2 and w != "get"]
-        if any(w in text for w in words):
-            return name, schema
-    return tools[rng.randrange(len(tools))]
+        content = block.final["content"]
+        if isinstance(content, dict) and content.get("type", "").endswith("_error"):
+            continue
+        if block.final["type"] == "web_search_tool_result":
+            plan.web_search_requests += 1
+        elif block.final["type"] == "web_fetch_tool_result":
+            plan.web_fetch_requests += 1

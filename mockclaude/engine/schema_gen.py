@@ -13,15 +13,17 @@ import json
 import math
 import random
 import re
-import string
-import uuid
-from collections.abc import Callable
 from fractions import Fraction
 from typing import Any, TypeGuard
 from urllib.parse import unquote
 
-# A regex tree: ("set", chars) | ("seq", [node]) | ("alt", [node]) | ("rep", node, lo, hi).
-_Node = tuple[Any, ...]
+from mockclaude.engine.hints import FORMATS as _FORMATS
+from mockclaude.engine.hints import NUMS as _NUMS
+from mockclaude.engine.hints import WORDS as _WORDS
+from mockclaude.engine.hints import hinted as _hinted
+from mockclaude.engine.hints import lookup as _lookup
+from mockclaude.engine.regex_gen import Emitter as _Emitter
+from mockclaude.engine.regex_gen import parse as _parse
 
 _SOFT_DEPTH = 6  # deeper: only required properties, minimum array sizes, non-recursive branches
 _HARD_DEPTH = 24  # deeper: trivial values (recursive or pathological schemas)
@@ -30,10 +32,6 @@ _MAX_ITEMS, _MAX_LEN = 50, 4_096
 _TYPES = ("object", "array", "string", "integer", "number", "boolean", "null")
 _PY_TYPES = dict(string=str, object=dict, array=list, boolean=bool, null=type(None))
 _TRIVIAL = dict(object={}, array=[], string="", integer=0, number=0, boolean=False)
-_PRINTABLE = string.ascii_letters + string.digits + string.punctuation + " "
-_ALNUM = string.ascii_letters + string.digits
-_CATS = {"d": string.digits, "w": _ALNUM + "_", "s": " "}
-_CATS |= {k.upper(): "".join(c for c in _PRINTABLE if c not in v) for k, v in list(_CATS.items())}
 _MIN_KEYS = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties", "minContains")
 _MAX_KEYS = ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties", "maxContains")
 _SUB_KEYS = ("items", "additionalProperties", "unevaluatedProperties", "contains", "propertyNames")
@@ -43,67 +41,6 @@ _INFER = (
     ("string", "minLength maxLength pattern format"),
     ("number", "minimum maximum exclusiveMinimum exclusiveMaximum multipleOf"),
 )
-_WORDS = ("example", "sample", "data", "report", "project", "value", "notes", "update", "demo", "item")
-_FIRST, _LAST = ("alex", "sam", "jordan", "taylor", "casey"), ("morgan", "lee", "smith", "kim", "garcia")
-_FORMATS: dict[str, Callable[[random.Random], str]] = {
-    "date": lambda r: f"{r.randint(2020, 2026)}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}",
-    "time": lambda r: f"{r.randint(0, 23):02d}:{r.randint(0, 59):02d}:{r.randint(0, 59):02d}Z",
-    "date-time": lambda r: f"{_FORMATS['date'](r)}T{_FORMATS['time'](r)}",
-    "email": lambda r: f"{r.choice(_FIRST)}.{r.choice(_LAST)}@example.com",
-    "uri": lambda r: f"https://example.com/{r.choice(_WORDS)}/{r.randint(1, 999)}",
-    "uuid": lambda r: str(uuid.UUID(int=r.getrandbits(128), version=4)),
-    "hostname": lambda r: f"{r.choice(('api', 'www', 'docs', 'mail'))}.example.com",
-    "ipv4": lambda r: f"{r.randint(1, 223)}.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}",
-    "ipv6": lambda r: f"2001:db8::{r.randint(1, 0xFFFF):x}",
-    "duration": lambda r: f"P{r.randint(1, 30)}DT{r.randint(1, 23)}H",
-    "regex": lambda r: r.choice(("^[a-z]+$", "\\d{3}-\\d{4}")),
-    "json-pointer": lambda r: f"/items/{r.randint(0, 9)}",
-    "relative-json-pointer": lambda r: f"{r.randint(0, 3)}/name",
-    "uri-template": lambda r: "https://example.com/items/{id}",
-    "id": lambda r: f"id_{r.getrandbits(32):08x}",  # not a JSON Schema format: for "id"-like names
-}
-_ALIASES = "idn-email:email idn-hostname:hostname url:uri iri:uri uri-reference:uri iri-reference:uri"
-_FORMATS |= {alias: _FORMATS[name] for alias, name in (pair.split(":") for pair in _ALIASES.split())}
-# Property-name words = plausible strings ("@fmt" means a value of that format).
-_TEXT_SRC = """
-city location place town address destination origin = San Francisco, CA | New York, NY | London, UK
-command cmd script shell = echo hello | ls -la | pwd | git status
-url uri link href endpoint website homepage = https://example.com/docs | https://example.com/api/v1
-path filepath filename file dir directory folder cwd = /tmp/example.txt | /home/user/project/README.md
-query search q question prompt keyword term topic = weather in Paris | python asyncio tutorial
-name username user author owner firstname lastname fullname = Alex Morgan | Sam Lee | Jordan Smith
-description summary content text body message comment reason note details = A short example description.
-instructions explanation = Check the build status and report back. | Summarize the latest results.
-title subject heading label caption = Quarterly report | Meeting notes | Project kickoff
-email mail = @email
-id identifier key uuid ref = @id
-host hostname domain = @hostname
-date day = @date
-time timestamp datetime = @date-time
-country = United States | Japan | Germany
-timezone tz = America/Los_Angeles | Europe/London | UTC
-unit = celsius | fahrenheit
-color colour = blue | green | red
-phone telephone mobile = +1-555-0134 | +1-555-0199
-code snippet source = print('hello world') | return x + 1
-pattern regex glob = *.py | TODO
-oldstring old = foo = 1
-newstring new replacement = foo = 2
-version = 1.0.0 | 2.3.1
-status state = active | pending | completed
-tag category kind type = general | urgent
-symbol ticker = AAPL | MSFT
-currency = USD | EUR | JPY
-language lang locale = en
-"""
-_TEXT = {
-    word: tuple(v.strip() for v in values.split("|"))
-    for words, values in (line.split("=", 1) for line in _TEXT_SRC.strip().splitlines())
-    for word in words.split()
-}
-_NUMS = {"age": (18, 80), "year": (2000, 2030), "port": (1024, 65535), "page": (1, 5), "lat": (-90, 90)}
-_NUMS |= dict.fromkeys(["count", "limit", "max", "num", "top", "k", "n", "results", "days"], (1, 10))
-_NUMS |= {"latitude": (-90, 90), "lon": (-180, 180), "lng": (-180, 180), "longitude": (-180, 180)}
 
 
 class _Ctx:
@@ -166,15 +103,6 @@ def _compile(pattern: object) -> re.Pattern[str] | None:
         return re.compile(pattern) if isinstance(pattern, str) else None
     except (re.error, RecursionError, OverflowError):
         return None
-
-
-def _lookup(table: dict[str, Any], hint: str) -> Any:
-    tokens = [t.lower() for t in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", hint)]
-    for word in ["".join(tokens), *reversed(tokens)]:
-        for w in (word, word.removesuffix("s")):
-            if w in table:
-                return table[w]
-    return None
 
 
 # --- schema plumbing: $ref, allOf merging, combinators ---------------------------------------------------
@@ -486,11 +414,6 @@ def _number(s: dict[str, Any], rng: random.Random, hint: str, integer: bool) -> 
 # --- strings ---------------------------------------------------------------------------------------------
 
 
-def _hinted(hint: str, rng: random.Random) -> str:
-    value = rng.choice(_lookup(_TEXT, hint) or [" ".join(rng.sample(_WORDS, rng.randint(2, 3)))])
-    return _FORMATS[value[1:]](rng) if value.startswith("@") else str(value)
-
-
 def _string(s: dict[str, Any], rng: random.Random, hint: str) -> str:
     lo = max(0, min(_int(s.get("minLength")), _MAX_LEN))
     hi = _int(s.get("maxLength"), 10**9)
@@ -517,91 +440,3 @@ def _string(s: dict[str, Any], rng: random.Random, hint: str) -> str:
         if ok(c[: max(hi, 0)]):
             return c[: max(hi, 0)]
     return c[: max(hi, 0)]
-
-
-# A regex subset: groups (anchors and lookarounds emit nothing), |, quantifiers, classes, escapes, literals.
-# Candidates are checked with re.search, so what this gets wrong costs a retry, never an invalid value.
-_TOKEN = re.compile(
-    r"(?P<flags>\(\?[a-zA-Z-]+\))|(?P<open>\((?:\?(?:[a-zA-Z-]*:|>|P?<\w+>|(?P<look><?[=!])))?)|(?P<close>\))"
-    r"|(?P<bar>\|)|(?P<quant>(?:[*+?]|\{\d+(?:,\d*)?\}|\{,\d+\})[?+]?)|(?P<cls>\[\^?\]?(?:\\.|[^\]\\])*\])"
-    r"|(?P<esc>\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.))|(?P<char>.)",
-    re.S,
-)
-_CLASS_ITEM = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)|.", re.S)
-
-
-def _escape(e: str) -> _Node:
-    if e in _CATS:
-        return ("set", _CATS[e])
-    if e in "bBAZz" or e.isdigit():
-        return ("set", "")  # anchors and backreferences emit nothing
-    if e[0] in "xu" and len(e) > 1:
-        return ("set", chr(int(e[1:], 16)))
-    return ("set", {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v"}.get(e, e))
-
-
-def _class(body: str) -> str:
-    negate, items = body.startswith("^"), _CLASS_ITEM.findall(body.removeprefix("^"))
-    chars: list[str] = [_escape(t[1:])[1] if len(t) > 1 else t for t in items]
-    out, i = "", 0
-    while i < len(items):
-        if i + 2 < len(items) and items[i + 1] == "-" and len(chars[i]) == 1 and len(chars[i + 2]) == 1:
-            lo, hi = ord(chars[i]), ord(chars[i + 2])
-            span = "".join(c for c in _PRINTABLE if lo <= ord(c) <= hi)
-            out, i = out + (span or "".join(chr(o) for o in range(lo, min(hi, lo + 99) + 1))), i + 3
-        else:
-            out, i = out + chars[i], i + 1
-    out = "".join(c for c in _PRINTABLE if c not in out) if negate else out
-    return "".join(c for c in dict.fromkeys(out) if not 0xD800 <= ord(c) < 0xE000)
-
-
-@functools.lru_cache(maxsize=256)
-def _parse(src: str) -> _Node | None:
-    stack: list[list[list[_Node]]] = [[[]]]  # open groups, each a list of branches, each a list of nodes
-    looks = [False]
-    try:
-        for m in _TOKEN.finditer(src):
-            kind, text, seq = m.lastgroup, m.group(), stack[-1][-1]
-            if kind == "open":
-                stack.append([[]])
-                looks.append(m.group("look") is not None)
-            elif kind == "close" and len(stack) > 1:
-                node = ("alt", [("seq", b) for b in stack.pop()])
-                stack[-1][-1].append(("set", "") if looks.pop() else node)
-            elif kind == "bar":
-                stack[-1].append([])
-            elif kind == "quant" and seq:
-                lo, _, hi = text.strip("{}?+*").partition(",")
-                bounds = {"*": (0, -1), "+": (1, -1), "?": (0, 1)}.get(text[0])
-                bounds = bounds or (int(lo or 0), (int(hi) if hi else -1) if "," in text else int(lo))
-                seq[-1] = ("rep", seq[-1], *bounds)
-            elif kind == "cls":
-                seq.append(("set", _class(text[1:-1])))
-            elif kind == "esc":
-                seq.append(_escape(text[1:]))
-            elif kind == "char":
-                seq.append(("set", "" if text in "^$" else _ALNUM if text == "." else text))
-        return ("alt", [("seq", b) for b in stack[0]])
-    except (ValueError, IndexError, OverflowError):
-        return None
-
-
-class _Emitter:
-    """Walks a regex tree; ``mode`` sets repeat counts: 0 few, 1 minimal, 2 ``want`` chars, 3 more."""
-
-    def __init__(self, rng: random.Random, mode: int, want: int) -> None:
-        self.rng, self.mode, self.want, self.left = rng, mode, want, 10_000
-
-    def emit(self, node: _Node) -> str:
-        if node[0] == "set":
-            self.left -= 1
-            return self.rng.choice(node[1]) if node[1] else ""
-        if node[0] in ("seq", "alt"):
-            return "".join(
-                self.emit(n) for n in (node[1] if node[0] == "seq" else [self.rng.choice(node[1])])
-            )
-        lo = min(node[2], 1_000)
-        top = lo + (3, 0, max(self.want, 1), 8)[self.mode]
-        top = max(lo, top if node[3] < 0 else min(top, node[3]))
-        count = top if self.mode == 2 else self.rng.randint(lo, top)
-        return "".join(self.emit(node[1]) for _ in range(count) if self.left > 0)

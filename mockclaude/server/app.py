@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -17,16 +18,15 @@ from mockclaude.model.errors import (
     RequestTooLargeError,
 )
 from mockclaude.pipeline import Pipeline, Settings
-from mockclaude.render.message import message_bytes
-from mockclaude.render.sse import frames
+from mockclaude.script import read_yaml as _read_yaml  # noqa: F401  (registers the YAML script reader)
+from mockclaude.server.admin import register_admin
 from mockclaude.server.respond import (
-    JSON_TYPE,
-    SSE_TYPE,
     base_headers,
     error_response,
     json_response,
     organization_id,
 )
+from mockclaude.server.stream import STREAM_STATS, StreamStats, debug, write_reply
 
 log = logging.getLogger("mockclaude")
 
@@ -42,7 +42,8 @@ def _endpoint(handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamR
 
     async def wrapped(request: web.Request) -> web.StreamResponse:
         pipeline = request.app[PIPELINE]
-        headers = base_headers(pipeline.next_request_id(), request.app[ORG_ID], pipeline.settings.clock)
+        rate = pipeline.limiter.idle_headers()
+        headers = base_headers(pipeline.next_request_id(), _org_id(pipeline.seed), pipeline.settings.clock, rate)
         try:
             return await handler(request, pipeline, headers)
         except ApiError as error:
@@ -57,6 +58,9 @@ def _endpoint(handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamR
 
 
 ORG_ID = web.AppKey("org_id", str)
+# Read per request from the pipeline's seed, not from ORG_ID: the seed can change at run time
+# (``POST /_mock/seed``, a pytest marker), and the header must follow it.
+_org_id = functools.lru_cache(maxsize=64)(organization_id)
 
 
 async def _read_body(request: web.Request) -> bytes:
@@ -70,25 +74,25 @@ async def _read_body(request: web.Request) -> bytes:
 
 async def create_message(request: web.Request, pipeline: Pipeline, headers: dict[str, str]) -> web.StreamResponse:
     """``POST /v1/messages``: JSON or SSE."""
-    served = pipeline.messages(await _read_body(request), request.headers)
+    served = pipeline.messages(await _read_body(request), request.headers, request_id=headers["request-id"])
+    headers.update(served.headers)
     headers.update(served.reply.headers)
-    if not served.stream:
-        return web.Response(body=message_bytes(served.reply), content_type=JSON_TYPE, headers=headers)
-    headers["Content-Type"] = SSE_TYPE
-    headers["Cache-Control"] = "no-cache"
-    response = web.StreamResponse(status=200, headers=headers)
-    await response.prepare(request)
-    try:
-        await response.write(b"".join(frames(served.reply)))
-        await response.write_eof()
-    except ConnectionResetError:  # the client went away mid-stream: nothing to clean up
-        pass
-    return response
+    settings = pipeline.settings
+    return await write_reply(  # JSON or SSE, paced by the reply's latency, broken by its fault (server/stream.py)
+        request,
+        served.reply,
+        stream=served.stream,
+        headers=headers,
+        clock=settings.clock,
+        seed=settings.seed,
+        time_scale=settings.time_scale,
+    )
 
 
 async def count_tokens(request: web.Request, pipeline: Pipeline, headers: dict[str, str]) -> web.StreamResponse:
     """``POST /v1/messages/count_tokens``."""
-    total = pipeline.count_tokens(await _read_body(request), request.headers)
+    body = await _read_body(request)
+    total = pipeline.count_tokens(body, request.headers, request_id=headers["request-id"])
     return json_response({"input_tokens": total}, headers)
 
 
@@ -155,6 +159,7 @@ def create_app(settings: Settings | None = None, *, path_prefix: str = "") -> we
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[PIPELINE] = pipeline
     app[ORG_ID] = organization_id(pipeline.seed)
+    app[STREAM_STATS] = StreamStats()
     prefixes = [""]
     if path_prefix.strip("/"):
         prefixes.append("/" + path_prefix.strip("/"))
@@ -170,5 +175,7 @@ def create_app(settings: Settings | None = None, *, path_prefix: str = "") -> we
             resource.add_route(method, _endpoint(handler))
             resource.add_route("*", _endpoint(method_not_allowed))
     app.router.add_route("GET", "/_mock/health", _endpoint(health))
+    app.router.add_route("GET", "/_mock/debug", debug)  # live tasks and streams (server/stream.py)
+    register_admin(app, _endpoint)
     app.router.add_route("*", "/{tail:.*}", _endpoint(not_found))
     return app

@@ -2,50 +2,35 @@
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Mapping
 
 import orjson
 from aiohttp import web
 
-from mockclaude import ids
-from mockclaude.clock import Clock, rfc3339
+from mockclaude.clock import Clock
+from mockclaude.limits.limiter import display_headers
+from mockclaude.limits.limiter import organization_id as _organization_id
 from mockclaude.model.errors import ApiError
 
 JSON_TYPE = "application/json"
 SSE_TYPE = "text/event-stream; charset=utf-8"
 
-# Static rate-limit figures until the rate-limit simulator (issue 7) tracks real buckets: the Tier 4 limits of a
-# Sonnet-class model, so clients that read these headers see plausible numbers.
-_LIMITS = {"requests": 4_000, "tokens": 2_400_000, "input-tokens": 2_000_000, "output-tokens": 400_000}
-
 
 def organization_id(seed: int) -> str:
-    """A stable ``anthropic-organization-id`` derived from the seed."""
-    return str(uuid.UUID(bytes=ids.derive(seed, "organization")[:16], version=4))
+    """A stable ``anthropic-organization-id`` derived from the seed (the one 429 messages name)."""
+    return _organization_id(seed)
 
 
-_RESET_CACHE: dict[int, dict[str, str]] = {}
+def base_headers(
+    request_id: str, org_id: str, clock: Clock, rate: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Headers on every response, errors included (api-spec §0.4, §5.5).
 
-
-def _rate_headers(now: float) -> dict[str, str]:
-    # The header block only changes once a second: build it once per second, not once per request.
-    second = int(now)
-    cached = _RESET_CACHE.get(second)
-    if cached is None:
-        reset = rfc3339(second + 60)
-        cached = {}
-        for name, limit in _LIMITS.items():
-            cached[f"anthropic-ratelimit-{name}-limit"] = str(limit)
-            cached[f"anthropic-ratelimit-{name}-remaining"] = str(limit)
-            cached[f"anthropic-ratelimit-{name}-reset"] = reset
-        _RESET_CACHE.clear()
-        _RESET_CACHE[second] = cached
-    return cached
-
-
-def base_headers(request_id: str, org_id: str, clock: Clock) -> dict[str, str]:
-    """Headers on every response, errors included (api-spec §0.4, §5.5)."""
-    return {"request-id": request_id, "anthropic-organization-id": org_id, **_rate_headers(clock.now())}
+    ``rate`` are the ``anthropic-ratelimit-*`` headers from the pipeline's rate limiter; without it, the
+    display figures (full buckets of Tier 4 Sonnet limits) that a server with rate limiting off shows.
+    """
+    limits = rate if rate is not None else display_headers(clock.now())
+    return {"request-id": request_id, "anthropic-organization-id": org_id, **limits}
 
 
 def error_response(error: ApiError, headers: dict[str, str]) -> web.Response:

@@ -1,0 +1,69 @@
+"""Reading script files into plain data, with the line of every path when the format can tell.
+
+The engine reads JSON itself; other formats register a reader (``mockclaude.script`` registers YAML, the only
+YAML user, so the engine never imports a YAML library: layers of ARCHITECTURE.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from mockclaude.engine.issues import Issue, ScriptError
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A parsed script file: its data and, when known, the line of each path (``stubs[0].reply.text``)."""
+
+    data: Any
+    lines: dict[str, int] = field(default_factory=dict)
+
+
+Reader = Callable[[Path], Document]
+"""Reads one file; raises ``ScriptError`` (with a located issue) when the file cannot be parsed."""
+
+
+def _read_json(path: Path) -> Document:
+    try:
+        return Document(orjson.loads(path.read_bytes()))
+    except orjson.JSONDecodeError as exc:
+        raise ScriptError([Issue(str(path), None, "", f"not valid JSON: {exc}")]) from None
+
+
+_READERS: dict[str, Reader] = {".json": _read_json}
+KNOWN_SUFFIXES = (".json", ".yaml", ".yml")
+"""Suffixes a script directory is searched for."""
+
+
+def register_reader(suffixes: Iterable[str], reader: Reader) -> None:
+    """Let ``read_document`` read files with these suffixes (``mockclaude.script`` registers YAML)."""
+    for suffix in suffixes:
+        _READERS[suffix.lower()] = reader
+
+
+def read_document(path: Path) -> Document:
+    """Parse one script file by its suffix."""
+    reader = _READERS.get(path.suffix.lower())
+    if reader is None:
+        hint = " (import mockclaude.script to read YAML)" if path.suffix.lower() in KNOWN_SUFFIXES else ""
+        raise ScriptError([Issue(str(path), None, "", f"cannot read {path.suffix or 'this'} files{hint}")])
+    try:
+        return reader(path)
+    except OSError as exc:
+        raise ScriptError(
+            [Issue(str(path), None, "", f"cannot read the file: {exc.strerror or exc}")]
+        ) from None
+
+
+def script_files(path: Path) -> list[Path]:
+    """A file itself, or every script file under a directory (sorted, so load order is stable)."""
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in KNOWN_SUFFIXES)
+    if not path.exists():
+        raise ScriptError([Issue(str(path), None, "", "no such file or directory")])
+    return [path]

@@ -1,0 +1,428 @@
+"""The request journal: every Messages / count_tokens request a mock received, and what it served.
+
+The pipeline records each request exactly once, whatever happened to it (a reply, a validation error, a scripted
+error, a strict-mode miss), so a test can assert on what its code sent and what it got back:
+
+    entry = mock.journal[-1]
+    entry.body["messages"][-1]["content"]   # the JSON the client sent
+    entry.status, entry.reply, entry.usage   # what was served
+
+Recording is cheap on the request path: the body is kept as the raw bytes and parsed only when a test reads it.
+The journal is bounded (``Settings.journal_size``, oldest dropped first) so a long-running ``serve`` stays flat.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Literal
+
+import orjson
+
+from mockclaude.engine.core import Engine, NoStubMatchedError
+from mockclaude.engine.issues import Issues, ScriptError
+from mockclaude.engine.matchers import compile_match, reasons
+from mockclaude.engine.view import RequestView
+from mockclaude.model.errors import ApiError, InternalServerError
+from mockclaude.model.request import Policy, ValidatedRequest
+from mockclaude.validate.request import validate_request
+
+if TYPE_CHECKING:
+    from mockclaude.engine.registry import Hit, StubRegistry
+
+JSON = dict[str, Any]
+Endpoint = Literal["messages", "count_tokens"]
+
+# Headers whose values are credentials: the journal keeps only a short prefix, enough to tell two keys apart.
+_SECRET_HEADERS = frozenset({"x-api-key", "authorization", "proxy-authorization"})
+_KEEP = 6
+
+
+def redact(value: str) -> str:
+    """A credential cut to a short prefix: ``sk-ant-api03-…`` -> ``sk-ant…``; ``Bearer`` prefixes survive."""
+    scheme, _, token = value.partition(" ")
+    if token and scheme.lower() in ("bearer", "basic"):
+        return f"{scheme} {redact(token)}"
+    keep = min(_KEEP, len(value) // 2)
+    return value[:keep] + "…"
+
+
+def journal_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """Request headers as the journal keeps them: lower-cased names, credentials redacted."""
+    out: dict[str, str] = {}
+    for name, value in headers.items():
+        key = name.lower()
+        out[key] = redact(value) if key in _SECRET_HEADERS else value
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """One request and what was served for it.
+
+    ``reply`` is the Message JSON (for ``count_tokens``: ``{"input_tokens": n}``) when the status is 200, else
+    ``error`` is the error body the client received. ``stub_id`` names the stub that answered (None when the reply
+    was generated or the request failed before the engine); ``unmatched`` is True when stubs were consulted and
+    none matched.
+    """
+
+    index: int
+    endpoint: Endpoint
+    request_id: str | None
+    time: float
+    headers: dict[str, str]
+    raw_body: bytes = field(repr=False)
+    status: int
+    stream: bool = False
+    reply: JSON | None = None
+    error: JSON | None = None
+    stub_id: str | None = None
+    unmatched: bool = False
+    request: ValidatedRequest | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def body(self) -> Any:
+        """The request body as the client sent it, parsed (the raw text when it was not JSON)."""
+        try:
+            return orjson.loads(self.raw_body)
+        except orjson.JSONDecodeError:
+            return self.raw_body.decode("utf-8", "replace")
+
+    @property
+    def ok(self) -> bool:
+        """True when the request was answered with 200."""
+        return self.status == 200
+
+    @property
+    def model(self) -> str | None:
+        """The ``model`` the client asked for, if the body named one."""
+        body = self.body
+        model = body.get("model") if isinstance(body, dict) else None
+        return model if isinstance(model, str) else None
+
+    @property
+    def usage(self) -> JSON | None:
+        """The ``usage`` object served (None for errors and count_tokens)."""
+        if self.reply is None:
+            return None
+        usage = self.reply.get("usage")
+        return usage if isinstance(usage, dict) else None
+
+    @property
+    def text(self) -> str:
+        """The text of the served reply's text blocks, joined (empty for errors)."""
+        if self.reply is None:
+            return ""
+        content = self.reply.get("content") or []
+        return "".join(b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text")
+
+    def to_json(self) -> JSON:
+        """The JSON form served by ``GET /_mock/journal``."""
+        return {
+            "index": self.index,
+            "endpoint": self.endpoint,
+            "request_id": self.request_id,
+            "time": self.time,
+            "headers": self.headers,
+            "body": self.body,
+            "status": self.status,
+            "stream": self.stream,
+            "reply": self.reply,
+            "error": self.error,
+            "usage": self.usage,
+            "stub_id": self.stub_id,
+            "unmatched": self.unmatched,
+        }
+
+
+class _Decision(threading.local):
+    """What the engine's registry matched for the request this thread is processing."""
+
+    hit: Hit | None = None
+    view: RequestView | None = None
+
+
+_DECISION = _Decision()
+
+
+def _watch(registry: StubRegistry) -> None:
+    """Arm the per-request decision record; the registry's ``match`` is observed (once per registry) so the
+    journal learns which stub answered without the engine having to report it."""
+    _DECISION.hit = _DECISION.view = None
+    if "match" in vars(registry):
+        return
+    original = registry.match
+
+    def match(view: RequestView) -> Hit | None:
+        hit = original(view)
+        _DECISION.hit, _DECISION.view = hit, view
+        return hit
+
+    vars(registry)["match"] = match
+
+
+class Pending:
+    """One request on its way through the pipeline; exactly one of ``served`` / ``counted`` / ``failed`` records
+    it."""
+
+    __slots__ = ("_fields", "_journal")
+
+    def __init__(self, journal: Journal, fields: dict[str, Any]) -> None:
+        self._journal = journal
+        self._fields = fields
+
+    def served(self, reply: JSON, stream: bool, request: ValidatedRequest) -> JournalEntry:
+        """A Messages reply (200): which stub answered, if any."""
+        hit = _DECISION.hit
+        stub_id = hit.stub.id if hit is not None else None
+        return self._journal._append(
+            **self._fields,
+            status=200,
+            stream=stream,
+            reply=reply,
+            request=request,
+            stub_id=stub_id,
+            unmatched=stub_id is None,
+        )
+
+    def counted(self, total: object) -> JournalEntry:
+        """A count_tokens answer (200)."""
+        return self._journal._append(**self._fields, status=200, reply={"input_tokens": total})
+
+    def failed(self, exc: BaseException) -> JournalEntry:
+        """An error answer: the API error the server turns ``exc`` into (anything else is a 500)."""
+        error = exc if isinstance(exc, ApiError) else InternalServerError()
+        hit, view = _DECISION.hit, _DECISION.view
+        return self._journal._append(
+            **self._fields,
+            status=error.status,
+            stream=self._fields["endpoint"] == "messages" and _streamed(self._fields["body"]),
+            error=error.body(self._fields["request_id"]),
+            request=view.req if view is not None else None,
+            stub_id=hit.stub.id if hit is not None else None,
+            unmatched=isinstance(exc, NoStubMatchedError),
+        )
+
+
+def _streamed(body: bytes) -> bool:
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return False
+    return isinstance(data, dict) and data.get("stream") is True
+
+
+class Journal:
+    """A bounded, thread-safe log of :class:`JournalEntry` (the server thread writes, the test thread reads)."""
+
+    def __init__(self, maxlen: int = 1000) -> None:
+        self._entries: deque[JournalEntry] = deque(maxlen=max(1, maxlen))
+        self._lock = threading.Lock()
+        self._count = 0
+
+    @property
+    def maxlen(self) -> int:
+        """How many entries are kept (the oldest go first)."""
+        return self._entries.maxlen or 0
+
+    @property
+    def total(self) -> int:
+        """Requests recorded since the last ``clear``, including those dropped for the bound."""
+        return self._count
+
+    def begin(
+        self,
+        endpoint: Endpoint,
+        request_id: str | None,
+        time: float,
+        headers: Mapping[str, str],
+        body: bytes,
+        registry: StubRegistry | None = None,
+    ) -> Pending:
+        """Start recording one request (the pipeline wraps each endpoint stage with this)."""
+        if registry is not None:
+            _watch(registry)
+        fields = {
+            "endpoint": endpoint,
+            "request_id": request_id,
+            "time": time,
+            "headers": headers,
+            "body": body,
+        }
+        return Pending(self, fields)
+
+    def _append(
+        self,
+        *,
+        endpoint: Endpoint,
+        request_id: str | None,
+        time: float,
+        headers: Mapping[str, str],
+        body: bytes,
+        status: int,
+        stream: bool = False,
+        reply: JSON | None = None,
+        error: JSON | None = None,
+        stub_id: str | None = None,
+        unmatched: bool = False,
+        request: ValidatedRequest | None = None,
+    ) -> JournalEntry:
+        with self._lock:
+            entry = JournalEntry(
+                index=self._count,
+                endpoint=endpoint,
+                request_id=request_id,
+                time=time,
+                headers=journal_headers(headers),
+                raw_body=body,
+                status=status,
+                stream=stream,
+                reply=reply,
+                error=error,
+                stub_id=stub_id,
+                unmatched=unmatched,
+                request=request,
+            )
+            self._count += 1
+            self._entries.append(entry)
+            return entry
+
+    def entries(self) -> list[JournalEntry]:
+        """A snapshot of the kept entries, oldest first."""
+        with self._lock:
+            return list(self._entries)
+
+    def unmatched(self) -> list[JournalEntry]:
+        """The entries no stub matched (answered by generation, or by the strict-mode error)."""
+        return [e for e in self.entries() if e.unmatched]
+
+    def clear(self) -> None:
+        """Forget every entry and restart the index at 0."""
+        with self._lock:
+            self._entries.clear()
+            self._count = 0
+
+    @property
+    def last(self) -> JournalEntry | None:
+        """The most recent entry, if any."""
+        with self._lock:
+            return self._entries[-1] if self._entries else None
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    def __iter__(self) -> Iterator[JournalEntry]:
+        return iter(self.entries())
+
+    def __getitem__(self, index: int) -> JournalEntry:
+        with self._lock:
+            return self._entries[index]
+
+    def __repr__(self) -> str:
+        return f"<Journal {len(self)} entries>"
+
+
+# -- reading the journal: assert_called and check() ---------------------------------------------------------
+
+
+def _request_of(entry: JournalEntry, policy: Policy | None) -> ValidatedRequest | str:
+    """The entry's validated request, validating its body again when the pipeline stopped before the engine
+    (a rate limit, chaos); the reason when it is not a valid request."""
+    if entry.request is not None:
+        return entry.request
+    if entry.endpoint != "messages" or policy is None:
+        return f"{entry.endpoint} request"
+    try:  # the journal's key is redacted: accept any key for this second look
+        return validate_request(entry.raw_body, entry.headers, replace(policy, api_keys=None))
+    except ApiError as error:
+        return f"invalid request ({error.status} {error.error_type}: {error.message})"
+
+
+def search(
+    entries: list[JournalEntry], match: Mapping[str, Any], policy: Policy | None = None
+) -> tuple[list[JournalEntry], list[tuple[JournalEntry, list[str]]]]:
+    """The Messages requests among ``entries`` that ``match`` (the ``match:`` vocabulary), and the others with
+    the reasons they do not. Raises ``ScriptError`` when ``match`` itself is invalid."""
+    issues = Issues(source="<assert_called>")
+    matchers = compile_match(dict(match), issues)
+    if matchers is None:
+        raise ScriptError(issues.items)
+    found: list[JournalEntry] = []
+    misses: list[tuple[JournalEntry, list[str]]] = []
+    for entry in entries:
+        req = _request_of(entry, policy)
+        if isinstance(req, str):
+            misses.append((entry, [req]))
+            continue
+        why = reasons(matchers, RequestView(req), stop_early=False)
+        if why:
+            misses.append((entry, why))
+        else:
+            found.append(entry)
+    return found, misses
+
+
+def summary(entry: JournalEntry) -> str:
+    """One line about an entry: ``#2 messages claude-sonnet-4-6 "last user text" -> 200 (stub_1)``."""
+    req = entry.request
+    text = ""
+    if req is not None and entry.endpoint == "messages":
+        text = RequestView(req).last_user_text
+    elif (
+        isinstance(body := entry.body, dict)
+        and isinstance(messages := body.get("messages"), list)
+        and messages
+    ):
+        last = messages[-1]
+        content = last.get("content") if isinstance(last, dict) else None
+        text = content if isinstance(content, str) else ""
+    text = text.replace("\n", " ")
+    text = text if len(text) <= 48 else text[:47] + "…"
+    by = f" ({entry.stub_id})" if entry.stub_id else ""
+    return f"#{entry.index} {entry.endpoint} {entry.model} {text!r} -> {entry.status}{by}"
+
+
+def problems(engine: Engine, journal: Journal) -> list[str]:
+    """What ``check()`` fails on, as report lines ([] when all is well): requests no stub matched in strict
+    mode (with their near misses), stubs whose ``times`` / ordered / sequence lifetime was not used up (with
+    the requests that came closest), and exceptions raised by reply callbacks (with their tracebacks)."""
+    lines: list[str] = []
+    entries = journal.entries()
+    if engine.strict:
+        missed = [e for e in entries if e.unmatched]
+        if missed:
+            lines.append(f"{len(missed)} request{'s' * (len(missed) != 1)} matched no stub (strict mode):")
+        for entry in missed:
+            lines.append(f"  {summary(entry)}")
+            near = engine.near_misses(entry.request) if entry.request is not None else []
+            lines.extend(f"    near miss {_label(m)}: {'; '.join(m['reasons'])}" for m in near)
+            if not near:
+                lines.append("    (no stubs loaded)")
+    unused = engine.stubs.unused()
+    if unused:
+        lines.append(f"{len(unused)} stub{'s' * (len(unused) != 1)} not used up:")
+    for stub in unused:
+        total = len(stub.items) if stub.sequence else stub.times
+        lines.append(
+            f"  {stub.label!r} ({stub.source}, {stub.lifetime}): matched {stub.matched} of {total} requests"
+        )
+        for entry in [e for e in entries if e.request is not None and e.stub_id != stub.id][:3]:
+            why = reasons(stub.matchers, RequestView(entry.request), stop_early=False)  # type: ignore[arg-type]
+            because = "; ".join(why) if why else f"matches, but {entry.stub_id or 'generation'} answered it"
+            lines.append(f"    {summary(entry)}: {because}")
+        if not entries:
+            lines.append("    (no requests received)")
+    errors = engine.callback_errors
+    if errors:
+        lines.append(f"{len(errors)} reply callback error{'s' * (len(errors) != 1)}:")
+    for error in errors:
+        lines.append(f"  stub {error['name'] or error['stub']!r}: {error['error']}")
+        lines.extend("    " + line for line in str(error.get("traceback") or "").rstrip().splitlines())
+    return lines
+
+
+def _label(miss: Mapping[str, Any]) -> str:
+    return f"{miss.get('name') or miss.get('id')!r} ({miss.get('source')})"

@@ -1,0 +1,89 @@
+"""The keyword signatures of the facade, documented once: each ``TypedDict`` is unpacked (``Unpack``) by every
+method that takes those keywords, so editors and type checkers see the same names everywhere.
+
+- :class:`MockOptions`: ``MockClaude(...)``, ``MockClaude.reset(...)``, ``@pytest.mark.mockclaude(...)``,
+  ``POST /_mock/reset``.
+- :class:`MatchArgs`: ``expect(...)``, ``assert_called(...)``, ``POST /_mock/journal/search``.
+- :class:`ReplyArgs`: ``respond(...)`` and each item of ``sequence(...)``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Collection, Sequence
+from typing import Any, Literal, TypedDict
+
+ScriptPath = str | os.PathLike[str]
+Exhaustion = Literal["error", "repeat_last", "fallthrough"]
+
+
+class MockOptions(TypedDict, total=False):
+    """Settings of a mock.
+
+    - ``seed``: every id, signature and generated text derives from it (default 0).
+    - ``strict``: a request no stub matches gets a 400 naming the nearest stubs, and fails ``check()``,
+      instead of a generated reply (default False).
+    - ``script``: a fixture file or directory (or a list of them) loaded after the reset.
+    - ``any_model``: accept unknown model ids with the nearest family's limits.
+    - ``api_keys``: accept only these keys (default: any non-empty key).
+    - ``tokenizer``: ``claude-v1`` (default), ``cl100k_base``, ``o200k_base``, ``chars`` or ``file:PATH``.
+    """
+
+    seed: int
+    strict: bool
+    script: ScriptPath | Sequence[ScriptPath] | None
+    any_model: bool
+    api_keys: Collection[str] | None
+    tokenizer: str
+
+
+class MatchArgs(TypedDict, total=False):
+    """What a request must look like: the ``match:`` vocabulary of script files (README "Scripting replies").
+
+    A value is a plain value (equals) or an operator mapping: ``equals``, ``contains``, ``regex``, ``any_of``,
+    ``not``, ``absent``, ``gte`` / ``lte`` / ``gt`` / ``lt``, e.g. ``last_user_text={"contains": "weather"}``.
+    Keys: ``model``, ``system``, ``last_user_text``, ``any_message`` (text, or ``{"role", "text"}``),
+    ``message_count``, ``turn``, ``tools`` (``{"present", "named", "count"}``), ``tool_choice``,
+    ``tool_result`` (``{"present", "name", "content", "is_error"}``), ``thinking``, ``stream``, ``metadata``,
+    ``headers``, ``betas``, ``json`` (``{"$.max_tokens": 1024}``). No keys: every request.
+    """
+
+    model: Any
+    system: Any
+    last_user_text: Any
+    any_message: Any
+    message_count: Any
+    turn: Any
+    tools: Any
+    tool_choice: Any
+    tool_result: Any
+    thinking: Any
+    stream: Any
+    metadata: Any
+    headers: Any
+    betas: Any
+    json: Any
+
+
+class ReplyArgs(TypedDict, total=False):
+    """One reply: the ``reply:`` vocabulary of script files (README "Scripting replies").
+
+    ``text`` (one text block; templates such as ``{{ last_user_text }}`` work), ``content`` (a list of
+    blocks: text, thinking, redacted_thinking, tool_use, server_tool_use...; absent: generated),
+    ``stop_reason`` (inferred when omitted), ``stop_sequence``, ``stop_details``, ``usage`` (overrides),
+    ``headers``, ``error`` (``{"type": "overloaded_error"}``: answer with that API error), ``fault``,
+    ``latency``, ``model``, ``container``.
+    """
+
+    text: str
+    content: list[dict[str, Any]]
+    stop_reason: str
+    stop_sequence: str
+    stop_details: dict[str, Any]
+    usage: dict[str, Any]
+    headers: dict[str, str]
+    error: dict[str, Any]
+    fault: dict[str, Any]
+    latency: dict[str, Any]
+    model: str
+    container: dict[str, Any]
