@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -12,10 +13,15 @@ from aiohttp import web
 
 from mockclaude import __version__
 from mockclaude.cache import DEFAULT_MAX_ENTRIES
+from mockclaude.engine.issues import ScriptError
 from mockclaude.model.catalog import CatalogError, get_catalog
 from mockclaude.pipeline import Settings
-from mockclaude.server.app import create_app
+from mockclaude.script.check import validate as check_scripts
+from mockclaude.script.watch import FixtureWatcher
+from mockclaude.server.app import PIPELINE, create_app
 from mockclaude.tokenize.encoding import TokenizerUnavailableError, get_counter
+
+FIXTURE_POLL_SECONDS = 1.0  # how often serve --fixtures looks for changed script files
 
 BANNER = """\
 mockclaude {version} serving the Claude Messages API at {url}  (seed {seed})
@@ -43,7 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 picks a free one)")
     serve.add_argument("--seed", type=int, default=0, help="seed for ids, signatures and generated text")
-    serve.add_argument("--fixtures", metavar="DIR", help="directory of script files to load")
+    serve.add_argument(
+        "--fixtures", metavar="DIR",
+        help="script file or directory of stubs to load (reloaded when a file changes)",
+    )
+    serve.add_argument(
+        "--strict", action="store_true",
+        help="answer requests no stub matches with a 400 naming the nearest stubs (default: generate a reply)",
+    )
     serve.add_argument(
         "--api-key", action="append", dest="api_keys", metavar="KEY",
         help="accept only this key (repeatable); default: any non-empty key",
@@ -55,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--tokenizer", default="claude-v1", help="claude-v1 | cl100k_base | o200k_base | chars | file:PATH")
     serve.add_argument("--path-prefix", default="", help="also serve the API under this path prefix")
+    serve.add_argument(
+        "--admin-token", metavar="TOKEN", default=os.environ.get("MOCKCLAUDE_ADMIN_TOKEN") or None,
+        help="let callers with this token use the /_mock/ admin routes from any address (default: loopback "
+        "callers only; also read from MOCKCLAUDE_ADMIN_TOKEN)",
+    )
     serve.add_argument(
         "--cache-max-entries", type=int, default=DEFAULT_MAX_ENTRIES, metavar="N",
         help=f"prompt-cache entries kept, least recently used evicted first (default {DEFAULT_MAX_ENTRIES})",
@@ -75,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--chaos", type=float, default=0.0, metavar="RATE",
         help="fail this share of requests (0-1) with a seeded mix of 429, 529, 500 and stream faults",
     )
+    check = sub.add_parser("validate", help="check script files and report every problem")
+    check.add_argument("paths", nargs="+", metavar="PATH", help="script files or directories")
     return parser
 
 
@@ -122,11 +142,20 @@ def serve(args: argparse.Namespace) -> int:
         time_scale=args.time_scale,
         rate_limits=args.rate_limit,
         chaos=args.chaos or None,
+        admin_token=args.admin_token,
+        fixtures=args.fixtures,
+        strict=args.strict,
     )
     if args.cache_max_entries < 1 or args.cache_ttft_scale < 0:
         print("mockclaude: --cache-max-entries must be >= 1 and --cache-ttft-scale >= 0", file=sys.stderr)
         return 2
-    app = create_app(settings, path_prefix=args.path_prefix)
+    try:
+        app = create_app(settings, path_prefix=args.path_prefix)
+    except ScriptError as exc:
+        print(f"mockclaude: cannot load --fixtures {args.fixtures}:", file=sys.stderr)
+        for issue in exc.issues:
+            print(f"  {issue}", file=sys.stderr)
+        return 1
     try:
         asyncio.run(_serve_until_signal(app, args.host, args.port, args.seed))
     except OSError as exc:
@@ -139,6 +168,7 @@ def serve(args: argparse.Namespace) -> int:
 async def _serve_until_signal(app: web.Application, host: str, port: int, seed: int) -> None:
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
+    tasks: list[asyncio.Task[None]] = []
     try:
         site = web.TCPSite(runner, host, port)
         await site.start()
@@ -148,13 +178,32 @@ async def _serve_until_signal(app: web.Application, host: str, port: int, seed: 
             port = sockets[0].getsockname()[1]
         url_host = f"[{host}]" if ":" in host else host
         print(BANNER.format(version=__version__, url=f"http://{url_host}:{port}", seed=seed), flush=True)
+        pipeline = app[PIPELINE]
+        if pipeline.settings.fixtures:  # reload the fixtures when a file changes (a broken edit keeps the old)
+            watcher = FixtureWatcher(pipeline.engine.stubs, pipeline.settings.fixtures)
+            tasks.append(asyncio.create_task(watcher.run(FIXTURE_POLL_SECONDS)))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         await stop.wait()
     finally:
+        for task in tasks:
+            task.cancel()
         await runner.cleanup()
+
+
+def validate_scripts(paths: Sequence[str]) -> int:
+    """``mockclaude validate PATH...``: print every problem (file:line: stub 'name' at path: message); exit 1 if any."""
+    report = check_scripts(paths)
+    for issue in report.issues:
+        print(issue)
+    if not report.ok:
+        count = len(report.issues)
+        print(f"{count} problem{'s' * (count != 1)} in {report.files} file{'s' * (report.files != 1)}", file=sys.stderr)
+        return 1
+    print(f"ok: {report.stubs} stub{'s' * (report.stubs != 1)} in {report.files} file{'s' * (report.files != 1)}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -163,6 +212,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "serve":
         return serve(args)
+    if args.command == "validate":
+        return validate_scripts(args.paths)
     parser.print_help()
     return 2
 

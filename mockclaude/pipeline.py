@@ -18,7 +18,7 @@ from typing import Concatenate, TypeVar
 import orjson
 
 from mockclaude import ids
-from mockclaude.cache import DEFAULT_MAX_ENTRIES, PromptCache, UsageLedger
+from mockclaude.cache import DEFAULT_MAX_ENTRIES, CachePlan, PromptCache, UsageLedger
 from mockclaude.clock import Clock, SystemClock
 from mockclaude.engine.chaos import Chaos, ChaosConfig
 from mockclaude.engine.core import Engine
@@ -27,7 +27,7 @@ from mockclaude.limits import RateLimitConfig, RateLimiter, RateLimits
 from mockclaude.model.catalog import Catalog, ModelSpec, get_catalog
 from mockclaude.model.errors import ERROR_CLASSES, ApiError, InvalidRequestError
 from mockclaude.model.faults import Latency
-from mockclaude.model.reply import Reply, Usage
+from mockclaude.model.reply import Reply
 from mockclaude.model.request import Policy, ValidatedRequest
 from mockclaude.render.message import message_json
 from mockclaude.tokenize.accounting import InputAccountant, PromptLayout
@@ -52,7 +52,7 @@ class Settings:
     cache_ttft_scale: float = 0.0  # a cache entry is readable this many model TTFTs after its write
     # Faults, latency and rate limits (README "Faults, latency and rate limits"):
     time_scale: float = 0.0  # latency multiplier: 0 = none (tests), 1 = production-like pacing
-    latency: Latency | Mapping[str, Latency] | None = None  # instead of the catalog's (by model id, "*" = any)
+    latency: Latency | Mapping[str, Latency] | None = None  # replaces the catalog's (by model id, "*": any)
     rate_limits: str | RateLimits | Mapping[str, RateLimits] | RateLimitConfig | None = None  # None: off
     chaos: float | ChaosConfig | None = None  # share of Messages requests that fail (seeded)
     # Scripted replies (README "Scripting replies"):
@@ -255,9 +255,10 @@ class Pipeline:
         if capped and reply.stop_reason == "max_tokens":
             reply.stop_reason = "model_context_window_exceeded"
 
-    def prompt_usage(self, req: ValidatedRequest, layout: PromptLayout) -> Usage:
-        """The input side of ``usage`` for a messages call: the prompt cache splits it into read/write/uncached."""
-        return self.cache.usage(req, layout)
+    def prompt_usage(self, req: ValidatedRequest, layout: PromptLayout) -> CachePlan:
+        """The input side of ``usage`` for a messages call (``plan.usage``): the prompt cache splits it into
+        read/write/uncached. Nothing is read or written until ``plan.commit()``, once the request is served."""
+        return self.cache.plan(req, layout)
 
     @_journaled("messages")
     def messages(self, body: bytes, headers: Mapping[str, str]) -> Served:
@@ -265,7 +266,8 @@ class Pipeline:
         req = validate_request(body, headers, self.policy, kind="messages")
         layout = self.accountant.layout(req)
         self.check_window(req, layout.total)
-        usage = self.prompt_usage(req, layout)
+        cache_plan = self.prompt_usage(req, layout)
+        usage = cache_plan.usage
         request_key, content_key = fingerprints(body)
         occurrence = self._occurrence(request_key)
         stream = bool(getattr(req.params, "stream", False))
@@ -279,7 +281,7 @@ class Pipeline:
             max_tokens=getattr(req.params, "max_tokens", 0),
         )
         try:
-            chaos = self.chaos.decide(request_key, occurrence, stream=stream) if self.chaos is not None else None
+            chaos = self.chaos.decide(request_key, occurrence, stream=stream) if self.chaos else None
             if chaos is not None and chaos.error is not None:
                 raise chaos.error
             generated, capped = self.fit_window(req, layout.total)
@@ -298,6 +300,7 @@ class Pipeline:
         self.limiter.settle(admission, reply.usage.output_tokens)
         if reply.latency is None:
             reply.latency = self._latency(req.model)
+        cache_plan.commit()  # served: its cache reads and writes happen (a refused request writes nothing, §6.2)
         self.ledger.record(req.api_key, req.model, reply.usage)
         rate_headers = self.limiter.headers(admission) if admission is not None else {}
         return Served(reply=reply, stream=stream, request=req, headers=rate_headers)

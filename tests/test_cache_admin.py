@@ -148,7 +148,7 @@ def test_eviction_only_turns_hits_into_misses() -> None:
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[str]:
-    proc, url = start_serve()
+    proc, url = start_serve("--cache-max-entries", "50000")
     try:
         yield url
     finally:
@@ -183,8 +183,48 @@ def test_serve_clock_advance_expires_entries_without_sleeping(served: str) -> No
     moved = rawhttp.post(served + "/_mock/clock/advance", json_body={"seconds": 301}).json()
     assert moved["now"] - before >= 301
     assert usage_of(sdk.messages.create(**params)) == first
+    assert (
+        rawhttp.request("GET", served + "/_mock/cache").json()["max_entries"] == 50_000
+    )  # --cache-max-entries
     usage = rawhttp.request("GET", served + "/_mock/usage?api_key=sk-serve-clock").json()
     (row,) = usage["data"]
     assert row["requests"] == 3
     assert row["tokens"]["cache_creation_input_tokens"] == 2 * first["write"]
     assert row["tokens"]["cache_read_input_tokens"] == first["write"]
+
+
+# -- a refused request writes nothing ----------------------------------------------------------------------------
+
+
+def test_a_rate_limited_request_writes_nothing() -> None:
+    mock = start_mock(rate_limits="1,1000000,1000000")  # one request per minute
+    try:
+        sdk = anthropic.Anthropic(base_url=mock.url, api_key="sk-limited", max_retries=0)
+        sdk.messages.create(model=SONNET, max_tokens=8, messages=[{"role": "user", "content": "Hi"}])
+        params = system_request()
+        ends, total = mock.layout("sk-limited", **params)
+        with pytest.raises(anthropic.RateLimitError):
+            sdk.messages.create(**params)
+        assert mock.pipeline.cache.snapshot()["entries"] == 0
+        mock.clock.advance(seconds=60)
+        assert usage_of(sdk.messages.create(**params)) == expect(total, w5m=ends["system.0"])
+    finally:
+        mock.server.stop()
+
+
+def test_a_scripted_error_writes_nothing(mock: Mock, key: str, sdk: anthropic.Anthropic) -> None:
+    params = system_request(salt="scripted-")
+    ends, total = mock.layout(key, **params)
+    stub = {
+        "match": {"last_user_text": "Summarise the rules."},
+        "reply": {"error": {"type": "overloaded_error"}},
+    }
+    added = rawhttp.post(mock.url + "/_mock/stubs", json_body=stub).json()["data"][0]["id"]
+    try:
+        with pytest.raises(anthropic.InternalServerError) as caught:
+            sdk.messages.create(**params)
+        assert caught.value.status_code == 529
+    finally:
+        rawhttp.request("DELETE", f"{mock.url}/_mock/stubs/{added}")
+    assert mock.pipeline.cache.snapshot(api_key=key)["scopes"] == []
+    assert usage_of(sdk.messages.create(**params)) == expect(total, w5m=ends["system.0"])

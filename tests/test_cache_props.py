@@ -3,6 +3,7 @@ eviction only turning hits into misses, prefix identity (part, role, nesting), a
 
 from __future__ import annotations
 
+import hashlib
 import random
 from typing import Any
 
@@ -10,6 +11,7 @@ import orjson
 import pytest
 
 from mockclaude.cache import CacheStore, PromptCache
+from mockclaude.cache.store import CacheEntry
 from mockclaude.clock import ManualClock
 from mockclaude.model.reply import Usage
 from mockclaude.pipeline import Pipeline, Settings
@@ -181,3 +183,20 @@ def test_expired_entries_leave_the_admin_view() -> None:
     clock.advance(minutes=5)
     view = pipeline.cache.snapshot()
     assert view["entries"] == 0 and view["expirations"] == 1 and view["data"] == []
+
+
+def test_large_caps_are_sharded_yet_bounded_and_ordered() -> None:
+    store = CacheStore(20_000)  # 4 shards of 5,000: each an exact LRU
+    scope = ("sk", "m")
+    keys = [hashlib.blake2b(str(i).encode(), digest_size=16).digest() for i in range(60_000)]
+    for key in keys:
+        store.write(key, CacheEntry(scope, 1, 300.0, 0.0, 0.0))
+    assert 19_000 <= len(store) <= 20_000
+    assert store.evictions == 60_000 - len(store)
+    assert store.live(keys[-1], 1.0) is not None and store.live(keys[0], 1.0) is None
+    recency = [entry.used for _, entry in store.items()]
+    assert recency == sorted(recency, reverse=True)
+    small = CacheStore(3)  # small caps: one exact LRU
+    for key in keys[:4]:
+        small.write(key, CacheEntry(scope, 1, 300.0, 0.0, 0.0))
+    assert [k for k, _ in small.items()] == keys[3:0:-1]

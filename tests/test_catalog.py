@@ -278,23 +278,30 @@ def test_json_document_is_validated() -> None:
 
 def test_add_json_is_all_or_nothing_and_bases_chain() -> None:
     catalog = CATALOG.copy()
-    doc = {"models": [{"id": "gw-a", "base": "claude-opus-4-8"}, {"id": "gw-b", "base": "gw-a", "context_window": 9000}]}
+    doc = {
+        "models": [
+            {"id": "gw-a", "base": "claude-opus-4-8"},
+            {"id": "gw-b", "base": "gw-a", "context_window": 9000},
+        ]
+    }
     added = catalog.add_json(json.dumps(doc), source="gw.json")
     assert [s.id for s in added] == ["gw-a", "gw-b"]
     gw_b = catalog.require("gw-b")
     assert gw_b.context_window == 9000 and gw_b.token_ratio == 1.3 and gw_b.extra == {"base": "gw-a"}
     before = len(catalog)
     broken = {"models": [{"id": "gw-c", "base": "claude-opus-4-8"}, {"id": "gw-d", "base": "nope"}]}
-    with pytest.raises(CatalogError, match="gw.json: model 'gw-d': unknown base model 'nope'"):
+    with pytest.raises(CatalogError, match=r"gw\.json: model 'gw-d': unknown base model 'nope'"):
         catalog.add_json(json.dumps(broken), source="gw.json")
     assert len(catalog) == before and catalog.resolve("gw-c") is None
-    with pytest.raises(CatalogError, match="gw.json: not valid JSON"):
+    with pytest.raises(CatalogError, match=r"gw\.json: not valid JSON"):
         catalog.add_json("{", source="gw.json")
 
 
 def test_add_file(tmp_path: Any) -> None:
     path = tmp_path / "models.json"
-    path.write_text(json.dumps({"comment": "gateway ids", "models": [{"id": "gw-file", "base": "claude-haiku-4-5"}]}))
+    path.write_text(
+        json.dumps({"comment": "gateway ids", "models": [{"id": "gw-file", "base": "claude-haiku-4-5"}]})
+    )
     catalog = CATALOG.copy()
     assert [s.id for s in catalog.add_file(path)] == ["gw-file"]
     assert catalog.require("gw-file").family == "haiku-4-5"
@@ -313,7 +320,9 @@ HIGH_RES = {"opus-4-7", "opus-4-8", "opus-5", "opus-5-5", "sonnet-5", "sonnet-5-
 @pytest.mark.parametrize("spec", ALL, ids=lambda s: s.id)
 def test_thinking_retention_and_vision_limits(spec: ModelSpec) -> None:
     assert spec.keeps_thinking == (spec.family in KEEPS_THINKING or spec.line in {"fable", "mythos"})
-    high_res = spec.family in HIGH_RES or (spec.line in {"fable", "mythos"} and spec.family != "mythos-preview")
+    high_res = spec.family in HIGH_RES or (
+        spec.line in {"fable", "mythos"} and spec.family != "mythos-preview"
+    )
     assert (spec.image_max_edge, spec.image_max_patches) == ((2576, 4784) if high_res else (1568, 1568))
 
 

@@ -67,7 +67,9 @@ def test_what_each_kind_looks_like() -> None:
     assert limited.status == 429 and limited.headers == {"retry-after": "1", "retry-after-ms": "1"}
     assert seen[("api_error", False)].error.status == 500
     assert seen[("stream_error", True)].fault.kind == "stream_error"
-    assert seen[("stream_error", False)].error.status == 529  # a non-streaming request fails before its answer
+    assert (
+        seen[("stream_error", False)].error.status == 529
+    )  # a non-streaming request fails before its answer
     assert seen[("drop", True)].fault.after_events >= 1
     assert seen[("drop", False)].fault.after_events is None  # before the headers
 
@@ -127,9 +129,26 @@ def test_same_seed_same_failures() -> None:
 
 def test_serve_chaos_flag() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mockclaude", "serve", "--port", "0", "--chaos", "1", "--seed", "3",
-         "--rate-limit", "tier1", "--time-scale", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        [
+            sys.executable,
+            "-m",
+            "mockclaude",
+            "serve",
+            "--port",
+            "0",
+            "--chaos",
+            "1",
+            "--seed",
+            "3",
+            "--rate-limit",
+            "tier1",
+            "--time-scale",
+            "0",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
         assert proc.stdout is not None

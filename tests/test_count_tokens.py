@@ -16,7 +16,9 @@ HELLO: list[Any] = [{"role": "user", "content": "Hello, Claude"}]
 
 
 def test_response_is_exactly_input_tokens(server: ServerThread) -> None:
-    response = rawhttp.post(server.url + "/v1/messages/count_tokens", json_body={"model": MODEL, "messages": HELLO})
+    response = rawhttp.post(
+        server.url + "/v1/messages/count_tokens", json_body={"model": MODEL, "messages": HELLO}
+    )
     assert response.status == 200
     assert response.json() == {"input_tokens": 10}
     assert response.headers["request-id"].startswith("req_")
@@ -28,7 +30,9 @@ def test_sdk_beta_namespace_and_path_prefix(client: anthropic.Anthropic, server:
     beta = client.beta.messages.count_tokens(model=MODEL, messages=HELLO).input_tokens
     gateway = anthropic.Anthropic(base_url=server.url + "/anthropic", api_key="sk-test", max_retries=0)
     assert plain == beta == gateway.messages.count_tokens(model=MODEL, messages=HELLO).input_tokens == 10
-    query = rawhttp.post(server.url + "/v1/messages/count_tokens?beta=true", json_body={"model": MODEL, "messages": HELLO})
+    query = rawhttp.post(
+        server.url + "/v1/messages/count_tokens?beta=true", json_body={"model": MODEL, "messages": HELLO}
+    )
     assert query.json() == {"input_tokens": 10}
 
 
@@ -93,7 +97,10 @@ def test_count_tokens_never_touches_the_cache(client: anthropic.Anthropic) -> No
     assert client.messages.count_tokens(model=MODEL, **request_).input_tokens == first_count
     read = client.messages.create(model=MODEL, max_tokens=16, **request_).usage
     assert (read.cache_read_input_tokens or 0) > 0
-    assert read.input_tokens + (read.cache_read_input_tokens or 0) + (read.cache_creation_input_tokens or 0) == first_count
+    assert (
+        read.input_tokens + (read.cache_read_input_tokens or 0) + (read.cache_creation_input_tokens or 0)
+        == first_count
+    )
 
 
 def test_tokenizer_special_strings_count(client: anthropic.Anthropic) -> None:

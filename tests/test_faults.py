@@ -77,8 +77,11 @@ def test_529_then_success_is_retried_to_success(srv: ServerThread, engine: Engin
     assert message.content[0].text == "made it"
     first, second = sent(srv, "flaky sync")
     assert (first.status, second.status) == (529, 200)
-    assert first.error == {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"},
-                           "request_id": first.request_id}
+    assert first.error == {
+        "type": "error",
+        "error": {"type": "overloaded_error", "message": "Overloaded"},
+        "request_id": first.request_id,
+    }
     assert second.headers["x-stainless-retry-count"] == "1"
 
 
@@ -134,8 +137,12 @@ def test_retry_after_ms_is_honoured(srv: ServerThread, engine: Engine) -> None:
 
 
 def test_retry_after_seconds_is_honoured(srv: ServerThread, engine: Engine) -> None:
-    script(engine, "retry after seconds", {"error": {"type": "rate_limit_error", "headers": {"retry-after": "0.05"}}},
-           {"text": "ok"})
+    script(
+        engine,
+        "retry after seconds",
+        {"error": {"type": "rate_limit_error", "headers": {"retry-after": "0.05"}}},
+        {"text": "ok"},
+    )
     start = time.perf_counter()
     sdk(srv, retries=1).messages.create(**params("retry after seconds"))
     assert time.perf_counter() - start < 0.35  # the header's 50 ms, not the SDK's backoff
@@ -156,7 +163,13 @@ SDK_CLASSES: dict[str, type[anthropic.APIStatusError]] = {
     "timeout_error": anthropic.GatewayTimeoutError,
     "overloaded_error": anthropic.OverloadedError,
 }
-RETRIED = {"conflict_error", "rate_limit_error", "api_error", "timeout_error", "overloaded_error"}  # 409, 429, >=500
+RETRIED = {
+    "conflict_error",
+    "rate_limit_error",
+    "api_error",
+    "timeout_error",
+    "overloaded_error",
+}  # 409, 429, >=500
 
 
 def test_every_error_type_is_covered() -> None:
@@ -168,7 +181,9 @@ def test_each_error_type_raises_its_sdk_exception_and_retries_as_the_real_one(
     srv: ServerThread, engine: Engine, error_type: str
 ) -> None:
     text = f"fail with {error_type}"
-    engine.stubs.add({"match": {"last_user_text": text}, "reply": {"error": {"type": error_type, "headers": FAST}}})
+    engine.stubs.add(
+        {"match": {"last_user_text": text}, "reply": {"error": {"type": error_type, "headers": FAST}}}
+    )
     cls = ERROR_CLASSES[error_type]
     with pytest.raises(SDK_CLASSES[error_type]) as caught:
         sdk(srv, retries=1).messages.create(**params(text))
@@ -176,8 +191,11 @@ def test_each_error_type_raises_its_sdk_exception_and_retries_as_the_real_one(
     assert err.status_code == cls.status
     assert err.type == error_type and err.api_message == cls.default_message
     assert err.request_id is not None and err.request_id.startswith("req_")
-    assert err.body == {"type": "error", "error": {"type": error_type, "message": cls.default_message},
-                        "request_id": err.request_id}
+    assert err.body == {
+        "type": "error",
+        "error": {"type": error_type, "message": cls.default_message},
+        "request_id": err.request_id,
+    }
     tries = len(sent(srv, text))
     assert tries == (2 if error_type in RETRIED else 1), tries
     # The same error before a stream starts: an ordinary JSON error, the same class.

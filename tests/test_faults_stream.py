@@ -48,7 +48,10 @@ def params(text: str, **kw: Any) -> dict[str, Any]:
 
 
 def fault(engine: Engine, text: str, **spec: Any) -> None:
-    reply: dict[str, Any] = {"text": "One two three four five six seven eight nine ten eleven twelve.", "fault": spec}
+    reply: dict[str, Any] = {
+        "text": "One two three four five six seven eight nine ten eleven twelve.",
+        "fault": spec,
+    }
     engine.stubs.add({"match": {"last_user_text": text}, "reply": reply})
 
 
@@ -72,13 +75,16 @@ def settled(srv: ServerThread, *, active: int = 0, timeout: float = 3.0) -> dict
 def test_mid_stream_error_raises_in_the_stream_consumer(srv: ServerThread, engine: Engine) -> None:
     fault(engine, "break mid-stream", kind="stream_error", after_events=4)
     seen: list[str] = []
-    with pytest.raises(anthropic.APIStatusError) as caught, sdk(srv, retries=2).messages.stream(
-        **params("break mid-stream")
-    ) as stream:
+    with (
+        pytest.raises(anthropic.APIStatusError) as caught,
+        sdk(srv, retries=2).messages.stream(**params("break mid-stream")) as stream,
+    ):
         for event in stream:
             seen.append(event.type)
     err = caught.value
-    assert type(err) is anthropic.APIStatusError  # chosen by the HTTP status (200), not OverloadedError (§4.5)
+    assert (
+        type(err) is anthropic.APIStatusError
+    )  # chosen by the HTTP status (200), not OverloadedError (§4.5)
     assert err.status_code == 200 and err.type == "overloaded_error" and err.api_message == "Overloaded"
     assert seen[0] == "message_start" and "message_stop" not in seen
     assert len(srv.app[PIPELINE].journal.entries()) >= 1
@@ -101,13 +107,22 @@ def test_mid_stream_error_on_the_wire(srv: ServerThread, engine: Engine) -> None
     response = rawhttp.post(srv.url + "/v1/messages", json_body=params("wire break", stream=True))
     assert response.status == 200
     frames = response.text.strip().split("\n\n")
-    assert [f.split("\n")[0] for f in frames] == ["event: message_start", "event: content_block_start", "event: error"]
+    assert [f.split("\n")[0] for f in frames] == [
+        "event: message_start",
+        "event: content_block_start",
+        "event: error",
+    ]
     error = json.loads(frames[-1].split("data: ", 1)[1])
-    assert error == {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"},
-                     "request_id": response.headers["request-id"]}
+    assert error == {
+        "type": "error",
+        "error": {"type": "overloaded_error", "message": "Overloaded"},
+        "request_id": response.headers["request-id"],
+    }
 
 
-def test_a_stream_error_fault_on_a_non_streaming_request_is_a_json_error(srv: ServerThread, engine: Engine) -> None:
+def test_a_stream_error_fault_on_a_non_streaming_request_is_a_json_error(
+    srv: ServerThread, engine: Engine
+) -> None:
     fault(engine, "json break", kind="stream_error")
     with pytest.raises(anthropic.OverloadedError):
         sdk(srv).messages.create(**params("json break"))
@@ -133,13 +148,18 @@ def test_drop_before_headers_is_a_connection_error_the_sdk_retries(srv: ServerTh
             "exhausted": "repeat_last",
         }
     )
-    assert sdk(srv, retries=1).messages.create(**params("drop then retry")).content[0].text == "after the retry"
+    assert (
+        sdk(srv, retries=1).messages.create(**params("drop then retry")).content[0].text == "after the retry"
+    )
 
 
 def test_drop_after_n_events(srv: ServerThread, engine: Engine) -> None:
     fault(engine, "drop later", kind="drop", after_events=3)
     seen: list[str] = []
-    with pytest.raises(httpx2.RemoteProtocolError), sdk(srv).messages.stream(**params("drop later")) as stream:
+    with (
+        pytest.raises(httpx2.RemoteProtocolError),
+        sdk(srv).messages.stream(**params("drop later")) as stream,
+    ):
         for event in stream:
             seen.append(event.type)
     assert seen == ["message_start", "content_block_start"]  # the third event was the ping (not yielded)
@@ -162,7 +182,9 @@ def test_empty_body(srv: ServerThread, engine: Engine) -> None:
     with sdk(srv).messages.stream(**params("nothing")) as stream:
         assert list(stream) == []
     plain = rawhttp.post(srv.url + "/v1/messages", json_body=params("nothing"))
-    assert plain.status == 200 and plain.content == b"" and plain.headers["content-type"] == "application/json"
+    assert (
+        plain.status == 200 and plain.content == b"" and plain.headers["content-type"] == "application/json"
+    )
 
 
 # -- stalls ----------------------------------------------------------------------------------------------------

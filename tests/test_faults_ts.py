@@ -62,16 +62,29 @@ def test_typescript_sdk_errors_retries_and_stream_faults(srv: ServerThread) -> N
 
     seq("ts flaky", overloaded, overloaded, {"text": "ts ok"})
     seq("ts flaky stream", overloaded, {"text": "ts streamed"})
-    seq("ts no retry", {"error": {"type": "overloaded_error", "headers": {**FAST, "x-should-retry": "false"}}})
-    seq("ts wait", {"error": {"type": "overloaded_error", "headers": {"retry-after-ms": "600"}}}, {"text": "ok"})
+    seq(
+        "ts no retry", {"error": {"type": "overloaded_error", "headers": {**FAST, "x-should-retry": "false"}}}
+    )
+    seq(
+        "ts wait",
+        {"error": {"type": "overloaded_error", "headers": {"retry-after-ms": "600"}}},
+        {"text": "ok"},
+    )
     for error_type in TS_CLASSES:
         seq(f"ts {error_type}", {"error": {"type": error_type, "headers": FAST}})
-    seq("ts break", {"text": "one two three four five six", "fault": {"kind": "stream_error", "after_events": 3}})
+    seq(
+        "ts break",
+        {"text": "one two three four five six", "fault": {"kind": "stream_error", "after_events": 3}},
+    )
     seq("ts drop", {"fault": {"kind": "drop"}}, {"text": "ts back"})
     seq("ts stall", {"fault": {"kind": "stall"}})
 
     done = subprocess.run(
-        ["node", "faults.mjs"], cwd=TS_DIR, capture_output=True, text=True, timeout=120,
+        ["node", "faults.mjs"],
+        cwd=TS_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**os.environ, "MOCK_URL": srv.url, "ERROR_TYPES": json.dumps(sorted(TS_CLASSES))},
     )
     assert done.returncode == 0, done.stderr

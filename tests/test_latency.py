@@ -6,6 +6,7 @@ from the clock; one test runs on the real clock with a tiny time scale to show t
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -16,7 +17,7 @@ import pytest
 from mockclaude.clock import ManualClock
 from mockclaude.model.faults import Latency
 from mockclaude.pipeline import Settings
-from mockclaude.server.app import create_app
+from mockclaude.server.app import PIPELINE, create_app
 from mockclaude.server.runner import ServerThread
 from tests import rawhttp
 
@@ -102,12 +103,19 @@ def test_long_quiet_stretches_get_pings_at_the_real_interval() -> None:
     timed = Timed(time_scale=1.0, latency=Latency(ttft_ms=65_000, tokens_per_second=50))
     try:
         body, took = timed.took(
-            lambda: rawhttp.post(timed.server.url + "/v1/messages", json_body={**PARAMS, "stream": True}).content
+            lambda: (
+                rawhttp.post(timed.server.url + "/v1/messages", json_body={**PARAMS, "stream": True}).content
+            )
         )
         assert took >= 65
         events = [line for line in body.split(b"\n") if line.startswith(b"event: ")]
         # Pings at 30 s and 60 s of the 65 s wait, before the first content block; then the usual one after it.
-        assert events[:4] == [b"event: message_start", b"event: ping", b"event: ping", b"event: content_block_start"]
+        assert events[:4] == [
+            b"event: message_start",
+            b"event: ping",
+            b"event: ping",
+            b"event: content_block_start",
+        ]
         assert events.count(b"event: ping") == 3
     finally:
         timed.stop()
@@ -119,7 +127,9 @@ def test_tokens_per_delta_and_time_scale_override() -> None:
     timed = Timed(latency=latency)
     try:
         body, took = timed.took(
-            lambda: rawhttp.post(timed.server.url + "/v1/messages", json_body={**PARAMS, "stream": True}).content
+            lambda: (
+                rawhttp.post(timed.server.url + "/v1/messages", json_body={**PARAMS, "stream": True}).content
+            )
         )
         deltas = body.count(b"event: content_block_delta")
         assert took == pytest.approx(0.5 * (1.0 + deltas * 2 / 10), rel=1e-6)
@@ -134,7 +144,8 @@ def test_jitter_is_seeded(jitter: str) -> None:
     for _ in range(2):  # two fresh servers, same seed, same requests: the same pacing
         timed = Timed(latency=latency, time_scale=1.0)
         try:
-            runs = [timed.took(lambda: timed.client.messages.create(**PARAMS)) for _ in range(2)]
+            create = functools.partial(timed.client.messages.create, **PARAMS)
+            runs = [timed.took(create) for _ in range(2)]
         finally:
             timed.stop()
         totals.append([took for _, took in runs])
@@ -158,3 +169,21 @@ def test_the_real_clock_really_waits() -> None:
         start = time.perf_counter()
         client.messages.create(**PARAMS)
         assert time.perf_counter() - start >= 0.1
+
+
+def test_a_stub_scripts_its_own_latency() -> None:
+    # The server runs at time_scale 0; the stub's latency carries its own scale, so only its replies are slow.
+    timed = Timed()
+    try:
+        stubs = timed.server.app[PIPELINE].engine.stubs
+        latency = {"ttft_ms": 2_000, "tokens_per_second": 25, "time_scale": 1}
+        stubs.add(
+            {"match": {"last_user_text": "slow one"}, "reply": {"text": "Slowly, then.", "latency": latency}}
+        )
+        slow = {**PARAMS, "messages": [{"role": "user", "content": "slow one"}]}
+        message, took = timed.took(lambda: timed.client.messages.create(**slow))
+        assert took == pytest.approx(2.0 + message.usage.output_tokens / 25, rel=1e-6)
+        _, took = timed.took(lambda: timed.client.messages.create(**PARAMS))
+        assert took == 0
+    finally:
+        timed.stop()

@@ -74,7 +74,9 @@ def test_retired_models_only_when_asked(server: ServerThread) -> None:
 
 def test_strict_default_rejects_unknown_ids_on_messages(client: anthropic.Anthropic) -> None:
     with pytest.raises(anthropic.NotFoundError, match="model: my-gateway-sonnet"):
-        client.messages.create(model="my-gateway-sonnet", max_tokens=10, messages=[{"role": "user", "content": "x"}])
+        client.messages.create(
+            model="my-gateway-sonnet", max_tokens=10, messages=[{"role": "user", "content": "x"}]
+        )
 
 
 # --- any_model --------------------------------------------------------------------------------------------
@@ -92,7 +94,9 @@ def test_any_model_takes_the_nearest_family_limits(lenient: anthropic.Anthropic)
     assert reply.model == "acme/claude-sonnet-4-5-fast"
     with pytest.raises(anthropic.BadRequestError) as info:
         # An explicit timeout: the SDK refuses a non-streaming call this large otherwise.
-        lenient.messages.create(model="acme/claude-sonnet-4-5-fast", max_tokens=64_001, messages=messages, timeout=30)
+        lenient.messages.create(
+            model="acme/claude-sonnet-4-5-fast", max_tokens=64_001, messages=messages, timeout=30
+        )
     assert isinstance(info.value.body, dict)
     assert info.value.body["error"]["message"] == (
         "max_tokens: 64001 > 64000, which is the maximum allowed number of output tokens for acme/claude-sonnet-4-5-fast"
@@ -144,10 +148,16 @@ def test_models_file_adds_gateway_models(tmp_path: Path) -> None:
         assert (first.id, first.display_name, first.max_input_tokens, first.max_tokens) == (
             "gw-claude", "Gateway Claude", 32_000, 4096
         )  # fmt: skip
-        reply = client.messages.create(model="gw-claude", max_tokens=32, messages=[{"role": "user", "content": "Hi"}])
+        reply = client.messages.create(
+            model="gw-claude", max_tokens=32, messages=[{"role": "user", "content": "Hi"}]
+        )
         assert reply.model == "gw-claude"
-        with pytest.raises(anthropic.BadRequestError, match="maximum allowed number of output tokens for gw-claude"):
-            client.messages.create(model="gw-claude", max_tokens=5000, messages=[{"role": "user", "content": "Hi"}])
+        with pytest.raises(
+            anthropic.BadRequestError, match="maximum allowed number of output tokens for gw-claude"
+        ):
+            client.messages.create(
+                model="gw-claude", max_tokens=5000, messages=[{"role": "user", "content": "Hi"}]
+            )
     finally:
         proc.terminate()
         proc.communicate(timeout=20)

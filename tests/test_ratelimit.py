@@ -55,7 +55,9 @@ def _figures(headers: Any) -> dict[str, tuple[int, int, str]]:
     }
 
 
-def test_headers_count_down_across_requests_and_reset_on_the_clock(limited: ServerThread, clock: ManualClock) -> None:
+def test_headers_count_down_across_requests_and_reset_on_the_clock(
+    limited: ServerThread, clock: ManualClock
+) -> None:
     client = _client(limited, "sk-countdown")
     spent_in = spent_out = 0
     seen = []
@@ -67,7 +69,10 @@ def test_headers_count_down_across_requests_and_reset_on_the_clock(limited: Serv
         figures = _figures(raw.headers)
         seen.append(figures)
         assert figures["input-tokens"][:2] == (10_000, 10_000 - spent_in)
-        assert figures["output-tokens"][:2] == (2_000, 2_000 - spent_out)  # the max_tokens estimate was settled
+        assert figures["output-tokens"][:2] == (
+            2_000,
+            2_000 - spent_out,
+        )  # the max_tokens estimate was settled
         assert figures["tokens"][:2] == (12_000, 12_000 - spent_in - spent_out)  # combined = input + output
     assert [f["requests"][:2] for f in seen] == [(5, 4), (5, 3), (5, 2)]
     # Reset: when the bucket is full again (5 RPM refill one request every 12 s; 3 used -> 36 s from now).
@@ -165,7 +170,13 @@ async def test_async_client_sees_the_429(limited: ServerThread) -> None:
 
 def test_cache_reads_do_not_count_toward_the_input_limit(limited: ServerThread) -> None:
     client = _client(limited, "sk-cache")
-    system = [{"type": "text", "text": "You are a careful assistant. " * 400, "cache_control": {"type": "ephemeral"}}]
+    system = [
+        {
+            "type": "text",
+            "text": "You are a careful assistant. " * 400,
+            "cache_control": {"type": "ephemeral"},
+        }
+    ]
     params = {**PARAMS, "system": system}
     first = client.messages.with_raw_response.create(**params)
     second = client.messages.with_raw_response.create(**params)

@@ -79,7 +79,9 @@ def test_tier1_headers_round_tokens_to_thousands() -> None:
     now = clock.now()
     assert headers["anthropic-ratelimit-input-tokens-reset"] == rfc3339(now + 3)
     assert headers["anthropic-ratelimit-output-tokens-reset"] == rfc3339(now + 5)
-    assert headers["anthropic-ratelimit-tokens-reset"] == rfc3339(now + 4)  # 2,000 missing of 38,000 per minute
+    assert headers["anthropic-ratelimit-tokens-reset"] == rfc3339(
+        now + 4
+    )  # 2,000 missing of 38,000 per minute
 
 
 def test_most_restrictive_combined_view() -> None:

@@ -619,7 +619,9 @@ def test_odd_schemas_never_raise(schema: Any) -> None:
     start = time.perf_counter()
     for seed in range(3):
         json.dumps(generate_instance(schema, random.Random(seed)), allow_nan=False)
-    assert time.perf_counter() - start < 5
+    # A guard against runaway generation (about 2 s for the worst case here on an idle core), loose enough
+    # for a loaded 2-core CI machine running the suite with -n 2.
+    assert time.perf_counter() - start < 15
 
 
 def test_odd_but_satisfiable_schemas_still_validate() -> None:

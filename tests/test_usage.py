@@ -12,9 +12,10 @@ import anthropic
 import pytest
 
 from mockclaude import ids
+from mockclaude.model.catalog import get_catalog
 
 MODEL = "claude-sonnet-4-5"  # the model of the documented examples (api-spec §11)
-pytestmark = pytest.mark.filterwarnings("ignore:The model 'claude-sonnet-4-5' is deprecated:DeprecationWarning")
+pytestmark = pytest.mark.filterwarnings("ignore:The model .* is deprecated:DeprecationWarning")
 
 
 # --- synthetic media: headers with the size in them are all the mock reads ---------------------------------
@@ -23,7 +24,9 @@ pytestmark = pytest.mark.filterwarnings("ignore:The model 'claude-sonnet-4-5' is
 def jpeg(width: int, height: int) -> str:
     """A JPEG (JFIF + baseline frame header) of the given size, base64."""
     app0 = b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-    sof = b"\xff\xc0" + struct.pack(">HBHHB", 17, 8, height, width, 3) + b"\x01\x11\x00\x02\x11\x01\x03\x11\x01"
+    sof = (
+        b"\xff\xc0" + struct.pack(">HBHHB", 17, 8, height, width, 3) + b"\x01\x11\x00\x02\x11\x01\x03\x11\x01"
+    )
     return base64.b64encode(b"\xff\xd8" + app0 + sof + b"\xff\xd9").decode()
 
 
@@ -87,7 +90,8 @@ WEATHER_TOOL = {
     },
 }
 THOUGHT = "This is a nice number theory question. Lets think about it step by step..."
-ANT_PHOTO = jpeg(2560, 1707)  # ⚠ inferred: a 3:2 photo over the size limit (the docs' ant JPEG), see tokenize/media.py
+# ⚠ inferred: the docs' ant JPEG as a 3:2 photo over the size limit (scaled to 1344x896, see tokenize/media.py).
+ANT_PHOTO = jpeg(2560, 1707)
 
 DOCUMENTED: list[tuple[str, dict[str, Any], int]] = [
     ("basic", {"system": "You are a scientist", "messages": [{"role": "user", "content": "Hello, Claude"}]}, 14),
@@ -153,7 +157,11 @@ TOOL_LOOP = [
         "role": "user",
         "content": [
             {"type": "tool_result", "tool_use_id": "toolu_01A", "content": "18°C, cloudy"},
-            {"type": "tool_result", "tool_use_id": "toolu_01B", "content": [{"type": "text", "text": "24°C, sunny"}]},
+            {
+                "type": "tool_result",
+                "tool_use_id": "toolu_01B",
+                "content": [{"type": "text", "text": "24°C, sunny"}],
+            },
         ],
     },
     {"role": "assistant", "content": "Paris is 18°C and cloudy; Rome is 24°C and sunny."},
@@ -232,7 +240,12 @@ def test_cached_row_really_splits_the_input(client: anthropic.Anthropic) -> None
     second = client.messages.create(model=MODEL, max_tokens=16, **request_).usage
     assert (second.cache_read_input_tokens or 0) > 0
     for usage in (first, second):
-        assert usage.input_tokens + (usage.cache_creation_input_tokens or 0) + (usage.cache_read_input_tokens or 0) == total
+        assert (
+            usage.input_tokens
+            + (usage.cache_creation_input_tokens or 0)
+            + (usage.cache_read_input_tokens or 0)
+            == total
+        )
 
 
 def test_streamed_usage_matches_count_tokens(client: anthropic.Anthropic) -> None:
@@ -240,7 +253,10 @@ def test_streamed_usage_matches_count_tokens(client: anthropic.Anthropic) -> Non
     counted = client.messages.count_tokens(model=MODEL, **request_).input_tokens
     with client.messages.stream(model=MODEL, max_tokens=64, **request_) as stream:
         usage = stream.get_final_message().usage
-    assert usage.input_tokens + (usage.cache_creation_input_tokens or 0) + (usage.cache_read_input_tokens or 0) == counted
+    assert (
+        usage.input_tokens + (usage.cache_creation_input_tokens or 0) + (usage.cache_read_input_tokens or 0)
+        == counted
+    )
 
 
 async def test_async_client_counts_the_same(aclient: anthropic.AsyncAnthropic) -> None:
@@ -279,14 +295,21 @@ def test_forced_tool_choice_uses_the_smaller_tool_prompt(client: anthropic.Anthr
 def test_image_tokens_follow_the_resize_rules(
     client: anthropic.Anthropic, data: str, media_type: str, expected: int
 ) -> None:
-    with_image = _count(client, messages=[{"role": "user", "content": [image_block(data, media_type), {"type": "text", "text": "x"}]}])
+    with_image = _count(
+        client,
+        messages=[
+            {"role": "user", "content": [image_block(data, media_type), {"type": "text", "text": "x"}]}
+        ],
+    )
     without = _count(client, messages=[{"role": "user", "content": "x"}])
     assert with_image - without == expected
 
 
 def test_image_by_url_is_billed_as_the_largest_unresized_square(client: anthropic.Anthropic) -> None:
     url_image = {"type": "image", "source": {"type": "url", "url": "https://example.com/ant.jpg"}}
-    with_image = _count(client, messages=[{"role": "user", "content": [url_image, {"type": "text", "text": "x"}]}])
+    with_image = _count(
+        client, messages=[{"role": "user", "content": [url_image, {"type": "text", "text": "x"}]}]
+    )
     assert with_image - _count(client, messages=[{"role": "user", "content": "x"}]) == 1590
 
 
@@ -295,14 +318,28 @@ def test_high_res_models_allow_bigger_images(client: anthropic.Anthropic) -> Non
     small = [{"role": "user", "content": [image_block(jpeg(200, 200)), {"type": "text", "text": "x"}]}]
     text = [{"role": "user", "content": "x"}]
     # Opus 4.7: 2576-px vision (§11), and images are not scaled by the token ratio.
-    assert _count(client, "claude-opus-4-7", messages=big) - _count(client, "claude-opus-4-7", messages=text) == 4918
-    assert _count(client, "claude-opus-4-7", messages=small) - _count(client, "claude-opus-4-7", messages=text) == 54
+    assert (
+        _count(client, "claude-opus-4-7", messages=big) - _count(client, "claude-opus-4-7", messages=text)
+        == 4918
+    )
+    assert (
+        _count(client, "claude-opus-4-7", messages=small) - _count(client, "claude-opus-4-7", messages=text)
+        == 54
+    )
 
 
 def test_pdf_pages_cost_text_plus_a_page_image(client: anthropic.Anthropic) -> None:
     def doc(pages: list[str]) -> int:
         source = {"type": "base64", "media_type": "application/pdf", "data": pdf(pages)}
-        return _count(client, messages=[{"role": "user", "content": [{"type": "document", "source": source}, {"type": "text", "text": "x"}]}])
+        return _count(
+            client,
+            messages=[
+                {
+                    "role": "user",
+                    "content": [{"type": "document", "source": source}, {"type": "text", "text": "x"}],
+                }
+            ],
+        )
 
     one, two = doc(["alpha"]), doc(["alpha", "beta"])
     assert two - one == 1564 + 2  # one more letter page image (1275x1650 scaled to 952x1232), "\nbeta"
@@ -312,7 +349,18 @@ def test_pdf_pages_cost_text_plus_a_page_image(client: anthropic.Anthropic) -> N
 def test_plain_text_document_counts_its_text(client: anthropic.Anthropic) -> None:
     text = "The quick brown fox jumps over the lazy dog. " * 20
     source = {"type": "text", "media_type": "text/plain", "data": text}
-    counted = _count(client, messages=[{"role": "user", "content": [{"type": "document", "source": source, "title": "Fox"}, {"type": "text", "text": "x"}]}])
+    counted = _count(
+        client,
+        messages=[
+            {
+                "role": "user",
+                "content": [
+                    {"type": "document", "source": source, "title": "Fox"},
+                    {"type": "text", "text": "x"},
+                ],
+            }
+        ],
+    )
     assert counted == _count(client, messages=[{"role": "user", "content": "x"}]) + 4 + 1 + 201
 
 
@@ -330,23 +378,41 @@ def _thinking_turns(final_user: Any) -> list[dict[str, Any]]:
             "role": "assistant",
             "content": [
                 {"type": "thinking", "thinking": THOUGHT, "signature": ids.sign_thinking(0, THOUGHT)},
-                {"type": "tool_use", "id": "toolu_01P", "name": "get_weather", "input": {"location": "Paris"}},
+                {
+                    "type": "tool_use",
+                    "id": "toolu_01P",
+                    "name": "get_weather",
+                    "input": {"location": "Paris"},
+                },
             ],
         },
         {"role": "user", "content": final_user},
     ]
 
 
-@pytest.mark.parametrize(("model", "kept"), [("claude-sonnet-4-5", False), ("claude-haiku-4-5", False), ("claude-opus-4-5", True)])
+@pytest.mark.parametrize(
+    ("model", "kept"), [("claude-sonnet-4-5", False), ("claude-haiku-4-5", False), ("claude-opus-4-5", True)]
+)
 def test_thinking_of_earlier_turns_is_stripped_unless_the_model_keeps_it(
     client: anthropic.Anthropic, model: str, kept: bool
 ) -> None:
     thinking = {"type": "enabled", "budget_tokens": 2048}
     tool_result = [{"type": "tool_result", "tool_use_id": "toolu_01P", "content": "sunny"}]
     new_turn = [*tool_result, {"type": "text", "text": "Thanks"}]
-    in_loop = _count(client, model, tools=[WEATHER_TOOL], thinking=thinking, messages=_thinking_turns(tool_result))
+    in_loop = _count(
+        client, model, tools=[WEATHER_TOOL], thinking=thinking, messages=_thinking_turns(tool_result)
+    )
     after = _count(client, model, tools=[WEATHER_TOOL], thinking=thinking, messages=_thinking_turns(new_turn))
     thought = 16  # THOUGHT in claude-v1 tokens
     # In a tool loop the thinking belongs to the current turn and always counts; once the user writes, it is an
     # earlier turn's thinking: stripped (§9.1) unless the model keeps it (§2.2).
     assert after - in_loop == 1 - (0 if kept else thought)  # "Thanks" is 1 token
+
+
+@pytest.mark.parametrize("model", [spec.id for spec in get_catalog().models()])
+def test_every_model_reports_what_count_tokens_counts(client: anthropic.Anthropic, model: str) -> None:
+    request_ = {"system": "You are terse.", "tools": [WEATHER_TOOL], "messages": TOOL_LOOP}
+    counted = client.messages.count_tokens(model=model, **request_).input_tokens
+    usage = client.messages.create(model=model, max_tokens=256, **request_).usage
+    cache = (usage.cache_creation_input_tokens or 0) + (usage.cache_read_input_tokens or 0)
+    assert usage.input_tokens + cache == counted

@@ -23,7 +23,31 @@ from mockclaude.validate.request import validate_request
 
 HEADERS = {"x-api-key": "sk-test", "anthropic-version": "2023-06-01"}
 POLICY = Policy(catalog=get_catalog(), seed=0)
-WORDS = "the of and to in is that for it as with was on be by this are from at or an have not".split()
+WORDS = [
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "is",
+    "that",
+    "for",
+    "it",
+    "as",
+    "with",
+    "was",
+    "on",
+    "be",
+    "by",
+    "this",
+    "are",
+    "from",
+    "at",
+    "or",
+    "an",
+    "have",
+    "not",
+]
 
 
 class SpyCounter:
@@ -107,6 +131,22 @@ def test_digest_ignores_cache_control_only() -> None:
     other = accountant.layout(request(messages=[{"role": "user", "content": "Hello there!"}]))
     assert plain.segments[0].digest == marked.segments[0].digest != other.segments[0].digest
     assert plain.total == marked.total
+    results = []
+    for mark in (None, {"type": "ephemeral"}):
+        inner = {"type": "text", "text": "42", **({"cache_control": mark} if mark else {})}
+        turns = [
+            {"role": "user", "content": "Use the tool"},
+            {
+                "role": "assistant",
+                "content": [{"type": "tool_use", "id": "toolu_1", "name": "t", "input": {}}],
+            },
+            {
+                "role": "user",
+                "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": [inner]}],
+            },
+        ]
+        results.append(accountant.layout(request(messages=turns)).segments[-1].digest)
+    assert results[0] == results[1]  # a nested mark does not change the block's digest either
 
 
 def test_a_grown_conversation_only_counts_the_new_turn() -> None:
@@ -116,7 +156,11 @@ def test_a_grown_conversation_only_counts_the_new_turn() -> None:
     first = accountant.layout(request(messages=history))
     assert len(spy.seen) == len(history)
     spy.seen.clear()
-    grown = [*history, {"role": "assistant", "content": "A new answer."}, {"role": "user", "content": "And then?"}]
+    grown = [
+        *history,
+        {"role": "assistant", "content": "A new answer."},
+        {"role": "user", "content": "And then?"},
+    ]
     second = accountant.layout(request(messages=grown))
     assert spy.seen == ["A new answer.", "And then?"]
     assert [s.tokens for s in second.segments[: len(first.segments)]] == [s.tokens for s in first.segments]
@@ -176,7 +220,9 @@ def test_thinking_prompt_is_in_the_tail() -> None:
     accountant = InputAccountant(get_counter())
     body = {"model": "claude-sonnet-4-5", "messages": [{"role": "user", "content": "Hi"}]}
     off = accountant.layout(request(**body))
-    on = accountant.layout(request(**body, max_tokens=4000, thinking={"type": "enabled", "budget_tokens": 1024}))
+    on = accountant.layout(
+        request(**body, max_tokens=4000, thinking={"type": "enabled", "budget_tokens": 1024})
+    )
     assert on.segments == off.segments
     assert on.total - off.total == 33
 
@@ -198,3 +244,104 @@ def test_thinking_prompt_is_in_the_tail() -> None:
 )
 def test_fit_image(size: tuple[int, int], limits: tuple[int, int], expected: tuple[int, int]) -> None:
     assert fit_image(*size, *limits) == expected
+
+
+def test_every_block_type_is_counted() -> None:
+    """One request carrying every block type a replayed conversation can hold: each costs something, none raises."""
+    doc = {"type": "text", "media_type": "text/plain", "data": "Page text."}
+    assistant = [
+        {"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": {"query": "weather"}},
+        {
+            "type": "web_search_tool_result",
+            "tool_use_id": "srvtoolu_1",
+            "content": [
+                {
+                    "type": "web_search_result",
+                    "url": "https://a.example",
+                    "title": "A",
+                    "encrypted_content": "RW5jcnlwdGVk" * 20,
+                    "page_age": "May 1",
+                },
+            ],
+        },
+        {
+            "type": "server_tool_use",
+            "id": "srvtoolu_2",
+            "name": "web_fetch",
+            "input": {"url": "https://a.example"},
+        },
+        {
+            "type": "web_fetch_tool_result",
+            "tool_use_id": "srvtoolu_2",
+            "content": {
+                "type": "web_fetch_result",
+                "url": "https://a.example",
+                "content": {"type": "document", "source": doc},
+            },
+        },
+        {
+            "type": "server_tool_use",
+            "id": "srvtoolu_3",
+            "name": "code_execution",
+            "input": {"code": "print(4)"},
+        },
+        {
+            "type": "code_execution_tool_result",
+            "tool_use_id": "srvtoolu_3",
+            "content": {
+                "type": "code_execution_result",
+                "stdout": "4\n",
+                "stderr": "",
+                "return_code": 0,
+                "content": [],
+            },
+        },
+        {"type": "text", "text": "Done.", "citations": None},
+        {"type": "tool_use", "id": "toolu_9", "name": "lookup", "input": {"q": "x"}},
+    ]
+    user = [
+        {
+            "type": "tool_result",
+            "tool_use_id": "toolu_9",
+            "content": [
+                {"type": "text", "text": "result"},
+                {
+                    "type": "search_result",
+                    "source": "kb://1",
+                    "title": "KB",
+                    "content": [{"type": "text", "text": "passage"}],
+                },
+                {
+                    "type": "document",
+                    "source": {"type": "content", "content": [{"type": "text", "text": "inner"}]},
+                },
+            ],
+        },
+        {
+            "type": "search_result",
+            "source": "kb://2",
+            "title": "KB2",
+            "content": [{"type": "text", "text": "p2"}],
+        },
+        {"type": "document", "source": {"type": "url", "url": "https://a.example/a.pdf"}, "title": "Remote"},
+        {"type": "container_upload", "file_id": "file_011CA"},
+        {"type": "text", "text": "Thanks"},
+    ]
+    tools = [
+        {"name": "lookup", "description": "Look up", "input_schema": {"type": "object"}},
+        {"type": "bash_20250124", "name": "bash"},
+        {"type": "web_search_20250305", "name": "web_search", "max_uses": 3},
+    ]
+    req = request(
+        model="claude-sonnet-4-5",
+        tools=tools,
+        messages=[{"role": "user", "content": "Search"}, {"role": "assistant", "content": assistant}, {"role": "user", "content": user}],
+    )  # fmt: skip
+    layout = InputAccountant(get_counter()).layout(req)
+    check_layout(layout)
+    assert all(s.tokens > 0 for s in layout.segments)
+    by_path = {s.path: s.tokens for s in layout.segments}
+    assert by_path["tools.1"] == 245  # the docs' bash tool figure
+    assert (
+        by_path["messages.2.content.2"] > 1500
+    )  # a PDF by URL: one page of text + its image (documented default)

@@ -14,7 +14,20 @@ from mockclaude.server.app import create_app
 from mockclaude.server.runner import ServerThread
 
 WINDOW = 400
-WORDS = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu".split()
+WORDS = [
+    "alpha",
+    "beta",
+    "gamma",
+    "delta",
+    "epsilon",
+    "zeta",
+    "eta",
+    "theta",
+    "iota",
+    "kappa",
+    "lambda",
+    "mu",
+]
 
 
 @pytest.fixture(scope="module")

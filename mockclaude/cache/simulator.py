@@ -12,6 +12,9 @@ ignored silently, as the real service does):
    ``cache_read_input_tokens = A``, ``ephemeral_1h = B - A``, ``ephemeral_5m = C - B``,
    ``cache_creation_input_tokens = C - A`` and ``input_tokens = total - C`` (§3.4, §6.5).
 
+Steps 1 and 4 are :meth:`PromptCache.plan`; steps 2 and 3 are :meth:`CachePlan.commit`, which the pipeline calls
+only once the request is served, so a request refused after counting (rate limit, scripted error) writes nothing.
+
 Concurrency (§6.2: "a cache entry becomes readable only once the first response begins; parallel identical
 requests all miss"). The pipeline handles one request at a time, so "together" is defined by the clock: an entry
 written at time *t* becomes readable at ``t + ttft_scale × time_to_first_token_ms`` of the model (catalog). With
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from mockclaude.cache.prefix import LOOKBACK_BLOCKS, TTL_SECONDS, Breakpoint, find_breakpoints, prefix_keys
@@ -35,6 +39,31 @@ from mockclaude.clock import Clock, rfc3339
 from mockclaude.model.reply import Usage
 from mockclaude.model.request import ValidatedRequest
 from mockclaude.tokenize.accounting import PromptLayout
+
+
+@dataclass(slots=True)
+class CachePlan:
+    """What one request reads and writes, decided before it is served; :meth:`commit` applies it.
+
+    Splitting the two lets the pipeline price and rate-limit a request with its final ``usage`` and still write
+    nothing when the request is then refused (a 429, a scripted error): the real service writes an entry only
+    for a response that began (§6.2).
+    """
+
+    usage: Usage
+    cache: PromptCache | None = None
+    scope: Scope = ("", "")
+    now: float = 0.0
+    readable_at: float = 0.0
+    refresh: list[bytes] = field(default_factory=list)  # entries read (the hit and shorter breakpoints')
+    writes: list[tuple[bytes, int, float]] = field(default_factory=list)  # (fingerprint, tokens, ttl seconds)
+    committed: bool = False
+
+    def commit(self) -> None:
+        """Refresh what was read and write what was missing (once; later calls do nothing)."""
+        if self.cache is not None and not self.committed:
+            self.cache._commit(self)
+        self.committed = True
 
 
 class PromptCache:
@@ -52,7 +81,13 @@ class PromptCache:
         self._lock = threading.Lock()
 
     def usage(self, req: ValidatedRequest, layout: PromptLayout) -> Usage:
-        """Look up, refresh and write this request's prefixes; the input side of its ``usage``.
+        """:meth:`plan` and commit at once: the input side of ``usage``, entries refreshed and written."""
+        plan = self.plan(req, layout)
+        plan.commit()
+        return plan.usage
+
+    def plan(self, req: ValidatedRequest, layout: PromptLayout) -> CachePlan:
+        """Steps 1 and 4 of the module docstring: look the prefixes up and split the input tokens.
 
         Only ``POST /v1/messages`` calls this: ``count_tokens`` never reads or writes the cache.
         """
@@ -60,69 +95,67 @@ class PromptCache:
         minimum = req.model.cache_min_tokens
         breakpoints = [bp for bp in find_breakpoints(req, segments) if segments[bp.index].end >= minimum]
         if not breakpoints:
-            return Usage(input_tokens=layout.total)
+            return CachePlan(Usage(input_tokens=layout.total))
         keys = prefix_keys(req, segments, breakpoints[-1].index)
-        ends = [segment.end for segment in segments]
         now = self.clock.now()
-        readable_at = now + self.ttft_scale * req.model.time_to_first_token_ms / 1000.0
         with self._lock:
             scope = self._scopes.setdefault((req.api_key, req.model.id), (req.api_key, req.model.id))
-            a, b, c = self._settle(scope, keys, ends, breakpoints, now, readable_at)
-        return Usage(
+            hit = self._lookup(keys, breakpoints, now)
+        a = segments[hit].end if hit >= 0 else 0
+        plan = CachePlan(
+            Usage(),
+            cache=self,
+            scope=scope,
+            now=now,
+            readable_at=now + self.ttft_scale * req.model.time_to_first_token_ms / 1000.0,
+        )
+        if hit >= 0:
+            plan.refresh = [keys[bp.index] for bp in breakpoints if bp.index < hit] + [keys[hit]]
+        b = a
+        for bp in breakpoints:
+            if bp.index > hit:
+                plan.writes.append((keys[bp.index], segments[bp.index].end, TTL_SECONDS[bp.ttl]))
+                if bp.ttl == "1h":
+                    b = segments[bp.index].end
+        c = max(a, segments[breakpoints[-1].index].end)
+        plan.usage = Usage(
             input_tokens=layout.total - c,
             cache_creation_input_tokens=c - a,
             cache_read_input_tokens=a,
             cache_5m_tokens=c - b,
             cache_1h_tokens=b - a,
         )
+        return plan
 
-    def _settle(
-        self,
-        scope: Scope,
-        keys: Sequence[bytes],
-        ends: Sequence[int],
-        breakpoints: Sequence[Breakpoint],
-        now: float,
-        readable_at: float,
-    ) -> tuple[int, int, int]:
-        """Steps 1-3 of the module docstring under the lock; returns the positions (A, B, C) in tokens."""
+    def _lookup(self, keys: Sequence[bytes], breakpoints: Sequence[Breakpoint], now: float) -> int:
+        """Step 1 under the lock: the index of the longest readable prefix in the lookback windows, or -1."""
         store = self.store
-        hit = -1
-        hit_entry: CacheEntry | None = None
         floor = len(keys)  # windows are walked last to first; positions >= floor were already checked
         for bp in reversed(breakpoints):
             bottom = max(bp.index - LOOKBACK_BLOCKS + 1, 0)
             for position in range(min(bp.index, floor - 1), bottom - 1, -1):
                 entry = store.live(keys[position], now)
                 if entry is not None and entry.readable_at <= now:
-                    hit, hit_entry = position, entry
-                    break
-            if hit_entry is not None:
-                break  # an earlier breakpoint's window cannot reach above a hit in a later one
+                    return position  # an earlier breakpoint's window cannot reach above a hit in a later one
             floor = min(floor, bottom)
-        a = 0
-        if hit_entry is not None:
-            a = ends[hit]
-            store.hit(keys[hit], hit_entry, now)
-            for bp in breakpoints:
-                shorter = store.live(keys[bp.index], now) if bp.index < hit else None
-                if shorter is not None and shorter.readable_at <= now:
-                    store.hit(keys[bp.index], shorter, now)
-        b = a
-        for bp in breakpoints:
-            if bp.index <= hit:
-                continue
-            ttl = TTL_SECONDS[bp.ttl]
-            pending = store.live(keys[bp.index], now)
-            if pending is not None:  # written by a request whose reply has not begun yet: billed again
-                pending.ttl = max(pending.ttl, ttl)
-                pending.expires_at = max(pending.expires_at, now + ttl)
-            else:
-                store.write(keys[bp.index], CacheEntry(scope, ends[bp.index], ttl, now, readable_at))
-            if bp.ttl == "1h":
-                b = ends[bp.index]
-        c = max(a, ends[breakpoints[-1].index])
-        return a, b, c
+        return -1
+
+    def _commit(self, plan: CachePlan) -> None:
+        """Steps 2 and 3 under the lock. An entry that vanished since the lookup (evicted, deleted) is simply not
+        refreshed; one that appeared (another request wrote it) is treated as a pending write of this prefix."""
+        store, now = self.store, plan.now
+        with self._lock:
+            for key in plan.refresh:
+                entry = store.live(key, now)
+                if entry is not None and entry.readable_at <= now:
+                    store.hit(key, entry, now)
+            for key, tokens, ttl in plan.writes:
+                pending = store.live(key, now)
+                if pending is not None:  # written by a request whose reply has not begun yet: billed again
+                    pending.ttl = max(pending.ttl, ttl)
+                    pending.expires_at = max(pending.expires_at, now + ttl)
+                else:
+                    store.write(key, CacheEntry(plan.scope, tokens, ttl, now, plan.readable_at))
 
     # -- control plane (GET/DELETE /_mock/cache) -------------------------------------------------------------
     def snapshot(

@@ -37,7 +37,9 @@ _ERRORS: dict[str, type[ApiError]] = {
     "api_error": InternalServerError,
 }
 _FAULTS = ("stream_error", "drop")
-MAX_AFTER_EVENTS = 8  # stream faults strike within the first few events (the server clamps to the stream length)
+MAX_AFTER_EVENTS = (
+    8  # stream faults strike within the first few events (the server clamps to the stream length)
+)
 
 
 @dataclass(frozen=True, slots=True)

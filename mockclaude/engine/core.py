@@ -107,7 +107,10 @@ class Engine:
         spec = item if isinstance(item, ReplySpec) else self._call(stub, item, req)
         if spec.error is not None:
             raise make_error(spec.error, ctx, spec.headers)
-        salt = f"{stub.id}:{stub.label}:{hit.n}"
+        # Deltas and signatures depend on the stub and which of its items this is, not on how often it served:
+        # a plain and a streamed call of the same stub get the same content and the same signatures.
+        item_index = min(hit.n - 1, len(stub.items) - 1) if stub.sequence else 0
+        salt = f"{stub.id}:{item_index}"
         if spec.blocks is None:
             if spec.stop_reason == "refusal":  # a refusal before any output: nothing billed (§8.6)
                 usage.input_tokens = usage.output_tokens = 0

@@ -27,7 +27,7 @@ from mockclaude.engine.regex_gen import parse as _parse
 
 _SOFT_DEPTH = 6  # deeper: only required properties, minimum array sizes, non-recursive branches
 _HARD_DEPTH = 24  # deeper: trivial values (recursive or pathological schemas)
-_BUDGET, _HARD_BUDGET = 2_000, 50_000  # values generated before going minimal / trivial
+_BUDGET, _HARD_BUDGET = 2_000, 20_000  # values generated before going minimal / trivial
 _MAX_ITEMS, _MAX_LEN = 50, 4_096
 _TYPES = ("object", "array", "string", "integer", "number", "boolean", "null")
 _PY_TYPES = dict(string=str, object=dict, array=list, boolean=bool, null=type(None))

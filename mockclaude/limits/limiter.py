@@ -116,7 +116,13 @@ class RateLimiter:
 
     # -- the request path ------------------------------------------------------------------------------------
     def admit(
-        self, api_key: str, model: ModelSpec, *, input_tokens: int, cache_read_tokens: int = 0, max_tokens: int = 0
+        self,
+        api_key: str,
+        model: ModelSpec,
+        *,
+        input_tokens: int,
+        cache_read_tokens: int = 0,
+        max_tokens: int = 0,
     ) -> Admission | None:
         """Charge one request, or raise ``RateLimitError`` (429 with ``retry-after`` and the rate headers).
 

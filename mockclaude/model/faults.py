@@ -73,12 +73,16 @@ class Fault:
         if self.kind not in FAULT_KINDS:
             raise ValueError(f"kind: must be one of {', '.join(FAULT_KINDS)}; got {self.kind!r}")
         if self.after_events is not None and (
-            isinstance(self.after_events, bool) or not isinstance(self.after_events, int) or self.after_events < 0
+            isinstance(self.after_events, bool)
+            or not isinstance(self.after_events, int)
+            or self.after_events < 0
         ):
             raise ValueError(f"after_events: must be an integer >= 0, got {self.after_events!r}")
         _non_negative("stall_ms", self.stall_ms)
         if self.error_type not in ERROR_CLASSES:
-            raise ValueError(f"error_type: must be one of {', '.join(ERROR_CLASSES)}; got {self.error_type!r}")
+            raise ValueError(
+                f"error_type: must be one of {', '.join(ERROR_CLASSES)}; got {self.error_type!r}"
+            )
         if self.kind == "slow_headers" and self.stall_ms is None:
             raise ValueError("stall_ms: required for a slow_headers fault")
 
@@ -110,7 +114,14 @@ class Latency:
     jitter_sigma: float = 0.25
 
     def __post_init__(self) -> None:
-        for name in ("ttft_ms", "tokens_per_second", "time_scale", "tokens_per_delta", "jitter_ms", "jitter_sigma"):
+        for name in (
+            "ttft_ms",
+            "tokens_per_second",
+            "time_scale",
+            "tokens_per_delta",
+            "jitter_ms",
+            "jitter_sigma",
+        ):
             _non_negative(name, getattr(self, name))
         _non_negative("ping_interval_ms", self.ping_interval_ms)
         if self.ping_interval_ms <= 0:

@@ -26,7 +26,7 @@ from mockclaude.server.respond import (
     json_response,
     organization_id,
 )
-from mockclaude.server.stream import STREAM_STATS, StreamStats, debug, write_reply
+from mockclaude.server.stream import STREAM_STATS, StreamStats, write_reply
 
 log = logging.getLogger("mockclaude")
 
@@ -175,7 +175,6 @@ def create_app(settings: Settings | None = None, *, path_prefix: str = "") -> we
             resource.add_route(method, _endpoint(handler))
             resource.add_route("*", _endpoint(method_not_allowed))
     app.router.add_route("GET", "/_mock/health", _endpoint(health))
-    app.router.add_route("GET", "/_mock/debug", debug)  # live tasks and streams (server/stream.py)
     register_admin(app, _endpoint)
     app.router.add_route("*", "/{tail:.*}", _endpoint(not_found))
     return app

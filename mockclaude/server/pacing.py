@@ -29,7 +29,9 @@ _BLOCK_START = b"event: content_block_start\n"
 _MESSAGE_DELTA = b"event: message_delta\n"
 _SIGNATURE = b'"type":"signature_delta"'
 # Bytes of a text_delta frame that are not text (event line, JSON frame): subtracted to weigh deltas by content.
-_DELTA_OVERHEAD = len(b'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":""}}\n\n')
+_DELTA_OVERHEAD = len(
+    b'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":""}}\n\n'
+)
 
 
 def jitter_rng(seed: int, reply: Reply) -> random.Random:

@@ -21,10 +21,12 @@ from mockclaude.clock import Clock, sleep
 from mockclaude.model.errors import ERROR_CLASSES
 from mockclaude.model.faults import Fault, Latency
 from mockclaude.model.reply import Reply
+from mockclaude.pipeline import Pipeline
 from mockclaude.render.message import message_bytes
 from mockclaude.render.sse import error_frame, frames
+from mockclaude.server.admin import admin_route
 from mockclaude.server.pacing import plan_waits
-from mockclaude.server.respond import JSON_TYPE, SSE_TYPE
+from mockclaude.server.respond import JSON_TYPE, SSE_TYPE, json_response
 
 PING = b'event: ping\ndata: {"type": "ping"}\n\n'  # the real API's spacing (api-spec §4.1)
 _STEP = 0.25  # longest single sleep: how soon a departed client is noticed during a long wait
@@ -86,7 +88,11 @@ async def _stall(request: web.Request, clock: Clock, stall_ms: float | None) -> 
 def _error_payload(fault: Fault, request_id: str | None) -> dict[str, object]:
     cls = ERROR_CLASSES[fault.error_type]
     message = fault.message if fault.message is not None else cls.default_message
-    return {"type": "error", "error": {"type": fault.error_type, "message": message}, "request_id": request_id}
+    return {
+        "type": "error",
+        "error": {"type": fault.error_type, "message": message},
+        "request_id": request_id,
+    }
 
 
 async def write_reply(
@@ -216,7 +222,12 @@ async def _sse(
 
 
 async def _strike(
-    writer: _Writer, fault: Fault, chunk: bytes, response: web.StreamResponse, request: web.Request, rid: str | None
+    writer: _Writer,
+    fault: Fault,
+    chunk: bytes,
+    response: web.StreamResponse,
+    request: web.Request,
+    rid: str | None,
 ) -> None:
     """Act out a stream-ending fault in place of ``chunk`` (the next frame)."""
     if fault.kind == "stream_error":
@@ -236,7 +247,9 @@ async def _strike(
 class _Writer:
     """Buffers frames that go out together and writes pings when the stream has been quiet for a while."""
 
-    def __init__(self, request: web.Request, response: web.StreamResponse, clock: Clock, ping_every: float) -> None:
+    def __init__(
+        self, request: web.Request, response: web.StreamResponse, clock: Clock, ping_every: float
+    ) -> None:
         self.request = request
         self.response = response
         self.clock = clock
@@ -269,14 +282,16 @@ class _Writer:
                 seconds = 0.0
 
 
-async def debug(request: web.Request) -> web.Response:
-    """``GET /_mock/debug``: live asyncio tasks and stream counters of this server (leak checks, the bench)."""
+@admin_route("GET", "/debug")
+async def debug(request: web.Request, pipeline: Pipeline, headers: dict[str, str]) -> web.StreamResponse:
+    """``GET /_mock/debug``: live asyncio tasks and stream counters of this server (leak checks, the bench).
+
+    An admin route: the same access rule as the rest of ``/_mock/`` (server/admin.py)."""
     stats = request.app.get(STREAM_STATS) or StreamStats()
-    # This handler's own task is one of them.
     payload = {
-        "tasks": len(asyncio.all_tasks()),
+        "tasks": len(asyncio.all_tasks()),  # this handler's own task is one of them
         "active_streams": stats.active,
         "peak_streams": stats.peak,
         "disconnects": stats.disconnects,
     }
-    return web.json_response(payload)
+    return json_response(payload, headers)

@@ -1,1 +1,6 @@
-"""Layer 1: the tokenizer behind a small protocol (``encoding.get_counter``), offline by construction."""
+"""Layer 1: tokenizers and input accounting, offline by construction.
+
+``encoding.get_counter`` gives a :class:`~mockclaude.tokenize.counters.TokenCounter` (loaders in ``backends``);
+``accounting.InputAccountant`` lays a request out as a ``PromptLayout`` (per-block rules in ``blocks``, image and
+PDF sizes in ``media``).
+"""

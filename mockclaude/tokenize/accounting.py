@@ -72,7 +72,7 @@ class Segment:
 
     part: Part
     path: str  # "tools.0", "system.1", "messages.3.content.2" (indices after merging)
-    digest: bytes  # content hash of the block, cache_control left out
+    digest: bytes  # content hash of the block, cache_control marks (nested ones too) left out
     tokens: int  # tokens of this block, its share of framing/overheads included
     end: int  # prefix length in tokens through this block (what a breakpoint here caches)
     cache_ttl: str | None  # "5m" | "1h" when the block carries cache_control, else None
@@ -87,10 +87,19 @@ class PromptLayout:
     total: int
 
 
+# cache_control marks change nothing in the prompt: left out of digests, nested ones (tool_result content,
+# document content sources) included, so marking a block never changes a prefix fingerprint.
+_NO_MARKS: dict[str, Any] = {
+    "cache_control": True,
+    "content": {"__all__": {"cache_control": True}},
+    "source": {"content": {"__all__": {"cache_control": True}}},
+}
+
+
 def _digest(block: Any) -> bytes:
     dump_json = getattr(block, "model_dump_json", None)
     raw = (
-        dump_json(exclude={"cache_control"}, exclude_none=True).encode()
+        dump_json(exclude=_NO_MARKS, exclude_none=True).encode()
         if callable(dump_json)
         else repr(block).encode()
     )
