@@ -128,60 +128,35 @@ _MONTHS = (
     "December",
 )
 _STOP = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "can",
-        "could",
-        "do",
-        "does",
-        "for",
-        "from",
-        "how",
-        "i",
-        "in",
-        "is",
-        "it",
-        "me",
-        "of",
-        "on",
-        "or",
-        "please",
-        "tell",
-        "the",
-        "to",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "why",
-        "with",
-        "would",
-        "you",
-        "your",
-    ]
+    re.findall(
+        r"\S+",
+        "a an and are can could do does for from how hows i in is it its me of on or please tell the there "
+        "to what whats when where wheres which who whos why with would you your",
+    )
 )
 
 
 def opaque(*parts: object, size: int = 96) -> str:
     """An opaque base64 token (``encrypted_content``, ``encrypted_index``): shaped like the real ones."""
-    digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=64).digest()
-    raw = b"\x12" + bytes([size % 256]) + (digest * (size // 64 + 1))[:size]
-    return base64.b64encode(raw).decode()
+    seed = "\x1f".join(map(str, parts)).encode()
+    stream = b"".join(
+        hashlib.blake2b(seed, digest_size=64, salt=i.to_bytes(16, "big")).digest()
+        for i in range(size // 64 + 1)
+    )
+    return base64.b64encode(b"\x12" + bytes([size % 256]) + stream[:size]).decode()
 
 
 def query_for(text: str) -> str:
     """A search query from a user question: its content words, at most 12 of them."""
-    words = [w for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9'-]*", text) if w.lower() not in _STOP]
-    return " ".join(words[:12]) or "latest news"
+    words = re.findall(r"[A-Za-z0-9][A-Za-z0-9'-]*", text)
+    kept = [w for w in words if w.lower().split("'")[0] not in _STOP]
+    return " ".join(kept[:12]) or "latest news"
 
 
 def search_results(query: str, rng: random.Random, count: int) -> list[JSON]:
     """``web_search_result`` objects for ``query``: distinct sites, titles and urls built from the query."""
-    words = [w.lower() for w in query.split()][:6] or ["news"]
+    words = [re.sub(r"[^a-z0-9]+", "", w.lower()) for w in query.split()][:6]
+    words = [w for w in words if w] or ["news"]
     slug = "-".join(words)
     title_words = " ".join(w.capitalize() for w in words)
     sites = rng.sample(_DOMAINS, k=min(count, len(_DOMAINS)))
