@@ -52,7 +52,7 @@ def test_text_reply_with_template(srv: ServerThread, engine: Engine) -> None:
 
 
 def test_sequence_of_errors_then_success_is_retried_by_the_sdk(srv: ServerThread, engine: Engine) -> None:
-    fast = {"retry-after-ms": "0"}
+    fast = {"retry-after-ms": "1"}  # 0 would make the SDK use its own backoff
     engine.stubs.add(
         {
             "name": "flaky",

@@ -67,7 +67,10 @@ class Issues:
     def _line(self, path: str) -> int | None:
         if not self.lines:
             return None
-        full = join(self.root, path) if path and self.root else (path or self.root)
+        if path and self.root:
+            full = self.root + path if path.startswith("[") else f"{self.root}.{path}"
+        else:
+            full = path or self.root
         while full:
             if full in self.lines:
                 return self.lines[full]
