@@ -37,8 +37,8 @@ t0 = time.perf_counter()
 if sys.argv[1] == "sdk":
     import anthropic
     t0 = time.perf_counter()
-from mockclaude import MockClaude
-mock = MockClaude().start()
+from mockclaude.testing.plugin import session_server  # what the mockclaude_server fixture runs
+mock = session_server()
 import http.client
 conn = http.client.HTTPConnection("127.0.0.1", int(mock.url.rsplit(":", 1)[1]))
 body = '{"model":"claude-sonnet-4-6","max_tokens":16,"messages":[{"role":"user","content":"Hi"}]}'

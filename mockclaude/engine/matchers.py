@@ -21,11 +21,18 @@ Check = Callable[[RequestView], list[str]]
 
 @dataclass(frozen=True, slots=True)
 class Matcher:
-    """One compiled ``match:`` key. ``index`` is ``(key, value)`` when it is an exact-equality test."""
+    """One compiled ``match:`` key. ``index`` is ``(key, value)`` when it is an exact-equality test; ``fast``
+    answers the same question as ``check`` without building reasons (the matching hot path)."""
 
     key: str
     check: Check
     index: tuple[str, Any] | None = None
+    fast: Callable[[RequestView], bool] | None = None
+    needle: str | None = None  # a substring the tested text must hold (plain ``contains``), for prefiltering
+
+    def test(self, view: RequestView) -> bool:
+        """Whether ``view`` passes (``check`` returns no reason)."""
+        return self.fast(view) if self.fast is not None else not self.check(view)
 
 
 def _scalar(key: str, get: Callable[[RequestView], Any]) -> Callable[[Any, Issues, str], Matcher | None]:
@@ -35,7 +42,7 @@ def _scalar(key: str, get: Callable[[RequestView], Any]) -> Callable[[Any, Issue
             return None
         reason_for: Check = lambda view: [r] if (r := check(op, get(view), key)) else []  # noqa: E731
         index = (key, op.equals) if op.equals is not MISSING and isinstance(op.equals, str) else None
-        return Matcher(key, reason_for, index)
+        return Matcher(key, reason_for, index, lambda view: op.test(get(view)), op.needle)
 
     return build
 

@@ -143,8 +143,12 @@ class StubRegistry:
     def match(self, view: RequestView) -> Hit | None:
         """The first eligible stub whose matchers all pass; its use is counted and its scenario moved."""
         with self._lock:
+            text = view.last_user_text
             for stub in self._candidates(view):
-                if self._blocked(stub) is not None or reasons(stub.matchers, view):
+                needle = stub.needle  # a cheap prefilter, inline: most stubs of a big script fail right here
+                if needle is not None and needle not in text:
+                    continue
+                if not all(m.test(view) for m in stub.matchers) or self._blocked(stub) is not None:
                     continue
                 item = stub.take()
                 if stub.sets is not None and stub.scenario is not None:

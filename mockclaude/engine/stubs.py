@@ -72,6 +72,7 @@ class Stub:
     sets: str | None = None
     matched: int = 0  # requests served by this stub
     index: tuple[str, str] | None = field(default=None)  # (match key, exact value) for the registry index
+    needle: str | None = None  # last_user_text must contain it (a prefilter the registry checks inline)
 
     @property
     def label(self) -> str:
@@ -230,6 +231,7 @@ def compile_stub(spec: Any, issues: Issues, stub_id: str, source: str) -> Stub |
         requires=spec.get("requires"),
         sets=spec.get("sets"),
     )
+    stub.needle = next((m.needle for m in matchers if m.key == "last_user_text" and m.needle), None)
     for key in INDEXED_KEYS:
         hit = next((m.index for m in matchers if m.key == key and m.index is not None), None)
         if hit is not None:

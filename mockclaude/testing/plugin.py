@@ -21,6 +21,7 @@ the previous test's (about a millisecond); ``strict`` and ``script`` are applied
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -62,13 +63,21 @@ def _track(node: pytest.Item | Any, mock: MockClaude) -> None:
         stash.setdefault(_MOCKS, []).append(mock)
 
 
+def session_server() -> MockClaude:
+    """Import mockclaude and start the session's server (what ``mockclaude_server`` does; the bench times it)."""
+    from mockclaude.mock import MockClaude
+
+    # Everything imported so far (pytest, the SDK, the test modules, mockclaude) lives as long as the session:
+    # move it out of the collector's reach, so the full collections that follow (one during the first server
+    # build, several per thousand tests) do not rescan it (tools/bench_plugin.py measures the cold start).
+    gc.freeze()
+    return MockClaude().start()
+
+
 @pytest.fixture(scope="session")
 def mockclaude_server() -> Iterator[MockClaude]:
     """The session's mock server (started once; stopped at the end of the session)."""
-    from mockclaude.mock import MockClaude
-
-    mock = MockClaude()
-    mock.start()
+    mock = session_server()
     try:
         yield mock
     finally:
