@@ -179,7 +179,7 @@ async def _serve_until_signal(app: web.Application, host: str, port: int, seed: 
         url_host = f"[{host}]" if ":" in host else host
         print(BANNER.format(version=__version__, url=f"http://{url_host}:{port}", seed=seed), flush=True)
         pipeline = app[PIPELINE]
-        if pipeline.settings.fixtures:  # reload the fixtures when a file changes (a broken edit keeps the old)
+        if pipeline.settings.fixtures:  # reload on change; a broken edit keeps the last good script
             watcher = FixtureWatcher(pipeline.engine.stubs, pipeline.settings.fixtures)
             tasks.append(asyncio.create_task(watcher.run(FIXTURE_POLL_SECONDS)))
         stop = asyncio.Event()
@@ -198,11 +198,12 @@ def validate_scripts(paths: Sequence[str]) -> int:
     report = check_scripts(paths)
     for issue in report.issues:
         print(issue)
+    files = f"{report.files} file{'s' * (report.files != 1)}"
     if not report.ok:
         count = len(report.issues)
-        print(f"{count} problem{'s' * (count != 1)} in {report.files} file{'s' * (report.files != 1)}", file=sys.stderr)
+        print(f"{count} problem{'s' * (count != 1)} in {files}", file=sys.stderr)
         return 1
-    print(f"ok: {report.stubs} stub{'s' * (report.stubs != 1)} in {report.files} file{'s' * (report.files != 1)}")
+    print(f"ok: {report.stubs} stub{'s' * (report.stubs != 1)} in {files}")
     return 0
 
 

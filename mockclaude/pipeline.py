@@ -56,7 +56,7 @@ class Settings:
     rate_limits: str | RateLimits | Mapping[str, RateLimits] | RateLimitConfig | None = None  # None: off
     chaos: float | ChaosConfig | None = None  # share of Messages requests that fail (seeded)
     # Scripted replies (README "Scripting replies"):
-    fixtures: str | None = None  # a script file or directory of stubs, loaded at start (YAML needs mockclaude.script)
+    fixtures: str | None = None  # a script file or directory of stubs, loaded at start
     strict: bool = False  # unmatched requests get a 400 naming the nearest stubs instead of a generated reply
 
 
@@ -129,7 +129,7 @@ def _journaled(
                 pending.failed(exc)
                 raise
             if isinstance(result, Served):
-                pending.served(message_json(result.reply), result.stream, result.request)
+                pending.served(message_json(result.reply), result.stream, result.request, result.reply.fault)
             else:
                 pending.counted(result)  # count_tokens: the total
             return result
@@ -154,7 +154,8 @@ class Pipeline:
         )
         counter = get_counter(self.settings.tokenizer)
         self.accountant = InputAccountant(counter)
-        self.engine = Engine(self.settings.seed, counter, clock=self.settings.clock, strict=self.settings.strict)
+        settings = self.settings
+        self.engine = Engine(settings.seed, counter, clock=settings.clock, strict=settings.strict)
         self.generator = self.engine.generator  # generated replies (what the engine falls back to)
         if self.settings.fixtures:
             self.engine.stubs.load(self.settings.fixtures)
@@ -209,8 +210,13 @@ class Pipeline:
 
     def reconfigure(self, settings: Settings) -> None:
         """Rebuild this instance in place with new settings (seed, tokenizer, API keys...): everything starts
-        afresh, as a server started with them would. The app keeps its reference to this object."""
-        Pipeline.__init__(self, settings)
+        afresh, as a server started with them would. The app keeps its reference to this object.
+
+        The new state is built aside first, so bad settings raise and leave this instance as it was.
+        """
+        fresh = Pipeline(settings)
+        vars(self).clear()
+        vars(self).update(vars(fresh))
 
     def _occurrence(self, fp: str) -> int:
         with self._lock:

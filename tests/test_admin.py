@@ -127,8 +127,9 @@ def test_check_reset_seed_strict_scenarios(mockclaude: MockClaude) -> None:
     assert ok(admin(url, "POST", "/seed", {"seed": 11})) == {"seed": 11} and mockclaude.seed == 11
     assert ok(admin(url, "GET", "/seed")) == {"seed": 11}
     assert ok(admin(url, "POST", "/reset", {"seed": 5, "strict": True})) == {"seed": 5, "strict": True}
-    for bad in ({"seed": "x"}, {"seed": True}, {"colour": 1}):
+    for bad in ({"seed": "x"}, {"seed": True}, {"colour": 1}, {"tokenizer": "nope"}, {"script": [1]}):
         assert admin(url, "POST", "/reset", bad).status == 400
+    assert mockclaude.seed == 5 and ok(admin(url, "GET", "/check"))["ok"]  # a refused reset changes nothing
     assert admin(url, "POST", "/seed", {}).status == 400
     assert admin(url, "POST", "/scenarios", {"name": ""}).status == 400
 

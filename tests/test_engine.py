@@ -22,14 +22,23 @@ from mockclaude.validate.request import validate_request
 HEADERS = {"x-api-key": "k", "anthropic-version": "2023-06-01", "x-test-case": "alpha"}
 WEATHER = {
     "name": "get_weather",
-    "input_schema": {"type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"]},
+    "input_schema": {
+        "type": "object",
+        "properties": {"location": {"type": "string"}},
+        "required": ["location"],
+    },
 }
 
 
 def request(**body: Any) -> ValidatedRequest:
     from mockclaude.model.catalog import get_catalog
 
-    data = {"model": "claude-sonnet-4-6", "max_tokens": 100, "messages": [{"role": "user", "content": "hi"}], **body}
+    data = {
+        "model": "claude-sonnet-4-6",
+        "max_tokens": 100,
+        "messages": [{"role": "user", "content": "hi"}],
+        **body,
+    }
     return validate_request(json.dumps(data).encode(), HEADERS, Policy(catalog=get_catalog()))
 
 
@@ -46,7 +55,12 @@ def why(match: dict[str, Any], v: RequestView) -> list[str]:
 
 TOOL_TURN = [
     {"role": "user", "content": "weather in Rome?"},
-    {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"location": "Rome"}}]},
+    {
+        "role": "assistant",
+        "content": [
+            {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"location": "Rome"}}
+        ],
+    },
     {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "sunny, 25C"}]},
 ]
 
@@ -148,7 +162,9 @@ def test_every_matcher_reports_its_reason() -> None:
 
 def test_tool_result_absent_and_present() -> None:
     assert why({"tool_result": {"present": False}}, view()) == []
-    assert why({"tool_result": {"present": False}}, view(messages=TOOL_TURN)) == ["tool_result: expected none, got 1"]
+    assert why({"tool_result": {"present": False}}, view(messages=TOOL_TURN)) == [
+        "tool_result: expected none, got 1"
+    ]
     assert why({"tool_result": {}}, view()) == ["tool_result: the last user message holds no tool_result"]
 
 
@@ -183,7 +199,11 @@ def test_templates() -> None:
     assert t("literal {{{{ braces") == "literal {{ braces"
     issues = Issues()
     assert compile_template("{{ nope }} {{ model | shout }} {{ 1x }}", issues, "text") is None
-    assert [i.message.split(":")[1].strip()[:12] for i in issues.items] == ["unknown name", "unknown filt", "expected a n"]
+    assert [i.message.split(":")[1].strip()[:12] for i in issues.items] == [
+        "unknown name",
+        "unknown filt",
+        "expected a n",
+    ]
 
 
 def test_template_in_tool_input_keeps_types() -> None:
@@ -192,7 +212,11 @@ def test_template_in_tool_input_keeps_types() -> None:
         {
             "reply": {
                 "content": [
-                    {"type": "tool_use", "name": "get_weather", "input": {"count": "{{ message_count }}", "q": "x{{ turn }}"}}
+                    {
+                        "type": "tool_use",
+                        "name": "get_weather",
+                        "input": {"count": "{{ message_count }}", "q": "x{{ turn }}"},
+                    }
                 ]
             }
         }
@@ -234,7 +258,10 @@ def test_stub_vocabulary_errors() -> None:
     registry = StubRegistry()
     cases: list[tuple[dict[str, Any], str]] = [
         ({"sequence": [{"text": "a"}]}, "a sequence needs exhausted"),
-        ({"reply": {"text": "a"}, "sequence": [{"text": "a"}], "exhausted": "error"}, "exactly one of reply or sequence"),
+        (
+            {"reply": {"text": "a"}, "sequence": [{"text": "a"}], "exhausted": "error"},
+            "exactly one of reply or sequence",
+        ),
         ({"reply": {"text": "a"}, "times": 0}, "times: expected an integer >= 1"),
         ({"reply": {"text": "a"}, "requires": "x"}, "requires / sets need the scenario"),
         ({"reply": {"text": "a", "content": []}}, "either text"),
@@ -243,8 +270,20 @@ def test_stub_vocabulary_errors() -> None:
         ({"reply": {"fault": {"kind": "explode"}}}, "unknown fault kind 'explode'"),
         ({"reply": {"latency": {"ttft_ms": -1}}}, "invalid latency"),
         ({"reply": {"content": [{"type": "server_tool_use", "name": "web_browse"}]}}, "unknown server tool"),
-        ({"reply": {"content": [{"type": "server_tool_use", "name": "web_search", "result": {"error": "boom"}}]}}, "unknown web_search error code"),
-        ({"reply": {"content": [{"type": "text", "text": "x", "citations": [{"type": "char_location"}]}]}}, "needs cited_text"),
+        (
+            {
+                "reply": {
+                    "content": [
+                        {"type": "server_tool_use", "name": "web_search", "result": {"error": "boom"}}
+                    ]
+                }
+            },
+            "unknown web_search error code",
+        ),
+        (
+            {"reply": {"content": [{"type": "text", "text": "x", "citations": [{"type": "char_location"}]}]}},
+            "needs cited_text",
+        ),
         ({"reply": {"usage": {"output_tokenz": 1}}}, "unknown key 'output_tokenz' in usage"),
         ({"reply": {"stop_details": {"category": "spicy"}}}, "unknown category 'spicy'"),
         ({"reply": {"text": "{{ last_user_txt }}"}}, "unknown name 'last_user_txt'"),
@@ -261,7 +300,14 @@ def test_index_narrows_candidates_but_keeps_order() -> None:
     registry.add({"name": "generic-low", "priority": -1, "reply": {"text": "g"}})
     registry.add({"name": "model", "match": {"model": "claude-sonnet-4-6"}, "reply": {"text": "m"}})
     registry.add({"name": "text", "match": {"last_user_text": "hi"}, "reply": {"text": "t"}})
-    registry.add({"name": "text-high", "priority": 2, "match": {"last_user_text": "hi", "stream": True}, "reply": {"text": "t"}})
+    registry.add(
+        {
+            "name": "text-high",
+            "priority": 2,
+            "match": {"last_user_text": "hi", "stream": True},
+            "reply": {"text": "t"},
+        }
+    )
     hit = registry.match(view())
     assert hit is not None and hit.stub.name == "model"  # same priority: load order; text-high needs stream
     registry.remove(hit.stub.id)
@@ -274,6 +320,60 @@ def test_pipeline_fixtures_setting_loads_json(tmp_path: Any) -> None:
     script.write_text(json.dumps({"version": 1, "stubs": [{"name": "j", "reply": {"text": "from json"}}]}))
     pipeline = Pipeline(Settings(fixtures=str(script)))
     assert [s["name"] for s in pipeline.engine.stubs.list()] == ["j"]
-    body = json.dumps({"model": "claude-sonnet-4-6", "max_tokens": 9, "messages": [{"role": "user", "content": "x"}]})
+    body = json.dumps(
+        {"model": "claude-sonnet-4-6", "max_tokens": 9, "messages": [{"role": "user", "content": "x"}]}
+    )
     served = pipeline.messages(body.encode(), HEADERS)
     assert served.reply.blocks[0].final["text"] == "from json"
+
+
+def test_an_indexed_request_only_visits_the_stubs_that_could_match() -> None:
+    registry = StubRegistry()
+    for i in range(1000):
+        registry.add({"match": {"last_user_text": f"q{i}"}, "reply": {"text": str(i)}})
+    registry.add({"name": "catch-all", "priority": -1, "reply": {"text": "generic"}})
+    candidates = list(registry._candidates(view(messages=[{"role": "user", "content": "q999"}])))
+    assert [c.label for c in candidates][-1] == "catch-all" and len(candidates) == 2
+    assert (
+        list(registry._candidates(view(messages=[{"role": "user", "content": "nope"}])))[0].name
+        == "catch-all"
+    )
+
+
+def test_load_replace_swaps_only_that_source(tmp_path: Any) -> None:
+    (tmp_path / "a.json").write_text(
+        json.dumps({"version": 1, "stubs": [{"name": "a1", "reply": {"text": "1"}}]})
+    )
+    registry = StubRegistry()
+    registry.add({"name": "api", "reply": {"text": "x"}})
+    registry.load(tmp_path)
+    (tmp_path / "a.json").write_text(
+        json.dumps({"version": 1, "stubs": [{"name": "a2", "reply": {"text": "2"}}]})
+    )
+    registry.load(tmp_path, replace=True)
+    assert [s["name"] for s in registry.list()] == ["api", "a2"]
+    assert all(s["source"] == "<api>" or s["source"].endswith("a.json") for s in registry.list())
+
+
+def test_unused_lists_finite_lifetimes_with_uses_left() -> None:
+    registry = StubRegistry()
+    registry.add({"name": "forever", "reply": {"text": "x"}, "priority": -1})
+    registry.add({"name": "seq", "sequence": [{"text": "a"}, {"text": "b"}], "exhausted": "error"})
+    registry.add({"name": "ordered", "ordered": True, "match": {"stream": True}, "reply": {"text": "o"}})
+    assert [s.name for s in registry.unused()] == ["seq", "ordered"]
+    registry.match(view())
+    registry.match(view())
+    assert [s.name for s in registry.unused()] == ["ordered"]
+
+
+def test_engine_near_misses_for_a_request() -> None:
+    engine = Engine(0, get_counter("claude-v1"))
+    engine.stubs.add(
+        {
+            "name": "needs-tools",
+            "match": {"tools": {"present": True}, "model": "claude-sonnet-4-6"},
+            "reply": {"text": "x"},
+        }
+    )
+    (miss,) = engine.near_misses(request())
+    assert miss["name"] == "needs-tools" and miss["reasons"] == ["tools: expected some tools, got 0"]

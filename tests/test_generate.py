@@ -63,7 +63,10 @@ def test_parallel_tool_calls_for_every_tool_the_question_names(client: anthropic
 
 
 def test_disable_parallel_tool_use_gives_one_call(client: anthropic.Anthropic) -> None:
-    for choice in ({"type": "auto", "disable_parallel_tool_use": True}, {"type": "any", "disable_parallel_tool_use": True}):
+    for choice in (
+        {"type": "auto", "disable_parallel_tool_use": True},
+        {"type": "any", "disable_parallel_tool_use": True},
+    ):
         message = client.messages.create(
             model=MODEL,
             max_tokens=1024,
@@ -87,12 +90,18 @@ def test_tool_choice_none_never_calls(client: anthropic.Anthropic) -> None:
 
 def test_forced_tool_with_tool_choice_any_after_results_still_calls(client: anthropic.Anthropic) -> None:
     first = client.messages.create(
-        model=MODEL, max_tokens=512, tools=[WEATHER], tool_choice={"type": "any"},
+        model=MODEL,
+        max_tokens=512,
+        tools=[WEATHER],
+        tool_choice={"type": "any"},
         messages=[{"role": "user", "content": "Paris?"}],
     )
     (use,) = tool_uses(first)
     again = client.messages.create(
-        model=MODEL, max_tokens=512, tools=[WEATHER], tool_choice={"type": "any"},
+        model=MODEL,
+        max_tokens=512,
+        tools=[WEATHER],
+        tool_choice={"type": "any"},
         messages=[
             {"role": "user", "content": "Paris?"},
             {"role": "assistant", "content": first.content},
@@ -150,10 +159,16 @@ def test_agent_loop_ends_in_two_turns_async_streaming(aclient: anthropic.AsyncAn
     assert turns == 2 and final.stop_reason == "end_turn" and final.content[0].type == "text"
 
 
-def test_claude_code_style_trailing_system_message_still_gets_a_tool_call(client: anthropic.Anthropic) -> None:
+def test_claude_code_style_trailing_system_message_still_gets_a_tool_call(
+    client: anthropic.Anthropic,
+) -> None:
     bash = {
         "name": "Bash",
-        "input_schema": {"type": "object", "properties": {"command": {"type": "string"}}, "required": ["command"]},
+        "input_schema": {
+            "type": "object",
+            "properties": {"command": {"type": "string"}},
+            "required": ["command"],
+        },
     }
     message = client.messages.create(
         model="claude-opus-5-5",  # a model that takes role "system" messages, as Claude Code sends them
@@ -171,7 +186,9 @@ def test_claude_code_style_trailing_system_message_still_gets_a_tool_call(client
 # -- thinking ------------------------------------------------------------------------------------------------
 
 
-def _tool_turn(client: anthropic.Anthropic, **kw: Any) -> tuple[anthropic.types.Message, anthropic.types.Message]:
+def _tool_turn(
+    client: anthropic.Anthropic, **kw: Any
+) -> tuple[anthropic.types.Message, anthropic.types.Message]:
     params: dict[str, Any] = {"model": MODEL, "max_tokens": 4096, "tools": [WEATHER], **kw}
     first = client.beta.messages.create(messages=[{"role": "user", "content": QUESTION}], **params)
     second = client.beta.messages.create(messages=_loop_messages(first, QUESTION), **params)  # type: ignore[arg-type]
@@ -195,13 +212,18 @@ def test_thinking_respects_the_budget_and_display(client: anthropic.Anthropic) -
     counter = get_counter("claude-v1")
     for budget in (1024, 1500, 4000):
         message = client.messages.create(
-            model=MODEL, max_tokens=8000, thinking={"type": "enabled", "budget_tokens": budget},
-            output_config={"effort": "max"}, messages=[{"role": "user", "content": f"Think hard {budget}"}],
+            model=MODEL,
+            max_tokens=8000,
+            thinking={"type": "enabled", "budget_tokens": budget},
+            output_config={"effort": "max"},
+            messages=[{"role": "user", "content": f"Think hard {budget}"}],
         )
         block = message.content[0]
         assert block.type == "thinking" and counter.count(block.thinking) <= budget
     omitted = client.messages.create(
-        model=MODEL, max_tokens=4000, thinking={"type": "enabled", "budget_tokens": 2000, "display": "omitted"},
+        model=MODEL,
+        max_tokens=4000,
+        thinking={"type": "enabled", "budget_tokens": 2000, "display": "omitted"},
         messages=[{"role": "user", "content": "Think quietly"}],
     )
     block = omitted.content[0]
@@ -215,13 +237,20 @@ def test_changed_or_resigned_thinking_sent_back_is_rejected(client: anthropic.An
     assert thinking.type == "thinking"
     for changed in (
         {"type": "thinking", "thinking": thinking.thinking + " (edited)", "signature": thinking.signature},
-        {"type": "thinking", "thinking": thinking.thinking, "signature": thinking.signature[:-8] + "AAAAAAAA"},
+        {
+            "type": "thinking",
+            "thinking": thinking.thinking,
+            "signature": thinking.signature[:-8] + "AAAAAAAA",
+        },
     ):
         history = _loop_messages(first, QUESTION)
         history[1]["content"] = [changed, *[b.model_dump(exclude_none=True) for b in first.content[1:]]]
         with pytest.raises(anthropic.BadRequestError) as info:
             client.messages.create(
-                model=MODEL, max_tokens=4096, tools=[WEATHER], thinking={"type": "enabled", "budget_tokens": 2048},
+                model=MODEL,
+                max_tokens=4096,
+                tools=[WEATHER],
+                thinking={"type": "enabled", "budget_tokens": 2048},
                 messages=history,
             )
         assert info.value.api_message == "messages.1.content.0: Invalid `signature` in `thinking` block"
@@ -229,7 +258,9 @@ def test_changed_or_resigned_thinking_sent_back_is_rejected(client: anthropic.An
 
 def test_redacted_thinking_trigger(client: anthropic.Anthropic) -> None:
     message = client.messages.create(
-        model=MODEL, max_tokens=4096, thinking={"type": "enabled", "budget_tokens": 2048},
+        model=MODEL,
+        max_tokens=4096,
+        thinking={"type": "enabled", "budget_tokens": 2048},
         messages=[{"role": "user", "content": REDACTED_THINKING_TRIGGER}],
     )
     assert message.content[0].type == "redacted_thinking" and message.content[0].data
@@ -238,7 +269,11 @@ def test_redacted_thinking_trigger(client: anthropic.Anthropic) -> None:
 def test_thinking_never_appears_unless_enabled(client: anthropic.Anthropic) -> None:
     for extra in ({}, {"thinking": {"type": "disabled"}}):
         message = client.messages.create(
-            model=MODEL, max_tokens=2048, tools=[WEATHER], messages=[{"role": "user", "content": QUESTION}], **extra
+            model=MODEL,
+            max_tokens=2048,
+            tools=[WEATHER],
+            messages=[{"role": "user", "content": QUESTION}],
+            **extra,
         )
         assert all(b.type not in ("thinking", "redacted_thinking") for b in message.content)
 
@@ -251,7 +286,9 @@ def test_effort_levels_give_visibly_different_lengths(client: anthropic.Anthropi
     for effort in ("low", "medium", "high", "max"):
         lengths = [
             client.messages.create(
-                model=MODEL, max_tokens=4096, output_config={"effort": effort},  # type: ignore[typeddict-item]
+                model=MODEL,
+                max_tokens=4096,
+                output_config={"effort": effort},  # type: ignore[typeddict-item]
                 messages=[{"role": "user", "content": f"Question number {i}"}],
             ).usage.output_tokens
             for i in range(8)
@@ -264,7 +301,9 @@ def test_effort_levels_give_visibly_different_lengths(client: anthropic.Anthropi
 @pytest.mark.parametrize("stream", [False, True])
 def test_refusal_trigger(client: anthropic.Anthropic, stream: bool) -> None:
     params: dict[str, Any] = {
-        "model": MODEL, "max_tokens": 1024, "messages": [{"role": "user", "content": f"Please {REFUSAL_TRIGGER}"}],
+        "model": MODEL,
+        "max_tokens": 1024,
+        "messages": [{"role": "user", "content": f"Please {REFUSAL_TRIGGER}"}],
     }
     if stream:
         with client.messages.stream(**params) as s:
@@ -284,7 +323,10 @@ def test_tool_inputs_are_valid_for_realistic_schemas(client: anthropic.Anthropic
                 "query": {"type": "string", "minLength": 3},
                 "filters": {
                     "type": "object",
-                    "properties": {"after": {"type": "string", "format": "date"}, "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 3}},
+                    "properties": {
+                        "after": {"type": "string", "format": "date"},
+                        "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 3},
+                    },
                 },
                 "limit": {"type": "integer", "minimum": 1, "maximum": 50},
             },
@@ -292,13 +334,23 @@ def test_tool_inputs_are_valid_for_realistic_schemas(client: anthropic.Anthropic
         },
         {
             "type": "object",
-            "$defs": {"point": {"type": "object", "properties": {"x": {"type": "number"}, "y": {"type": "number"}}, "required": ["x", "y"]}},
+            "$defs": {
+                "point": {
+                    "type": "object",
+                    "properties": {"x": {"type": "number"}, "y": {"type": "number"}},
+                    "required": ["x", "y"],
+                }
+            },
             "properties": {"path": {"type": "array", "items": {"$ref": "#/$defs/point"}, "minItems": 2}},
             "required": ["path"],
         },
         {
             "type": "object",
-            "properties": {"target": {"anyOf": [{"type": "string", "format": "email"}, {"type": "integer", "minimum": 1000}]}},
+            "properties": {
+                "target": {
+                    "anyOf": [{"type": "string", "format": "email"}, {"type": "integer", "minimum": 1000}]
+                }
+            },
             "required": ["target"],
             "additionalProperties": False,
         },
@@ -306,9 +358,32 @@ def test_tool_inputs_are_valid_for_realistic_schemas(client: anthropic.Anthropic
     for i, schema in enumerate(schemas):
         for n in range(5):
             message = client.messages.create(
-                model=MODEL, max_tokens=1024, tools=[{"name": f"tool_{i}", "input_schema": schema}],
+                model=MODEL,
+                max_tokens=1024,
+                tools=[{"name": f"tool_{i}", "input_schema": schema}],
                 tool_choice={"type": "tool", "name": f"tool_{i}"},
                 messages=[{"role": "user", "content": f"go {n}"}],
             )
             (use,) = tool_uses(message)
             jsonschema.validate(use.input, schema)
+
+
+def test_models_that_think_by_default_think_without_the_parameter(client: anthropic.Anthropic) -> None:
+    message = client.messages.create(
+        model="claude-sonnet-5",
+        max_tokens=4096,
+        messages=[{"role": "user", "content": "Plan a trip to Lisbon."}],
+    )
+    assert message.content[0].type == "thinking"  # adaptive by default on this model (§7.2)
+
+
+def test_between_tools_mode_gives_a_progress_note_after_tool_results(client: anthropic.Anthropic) -> None:
+    params: dict[str, Any] = {"model": "claude-sonnet-5-5", "max_tokens": 2048, "tools": [WEATHER]}
+    first = client.messages.create(
+        messages=[{"role": "user", "content": QUESTION}], thinking={"type": "between_tools"}, **params
+    )
+    assert [b.type for b in first.content] == ["text", "tool_use"]
+    second = client.messages.create(
+        messages=_loop_messages(first, QUESTION), thinking={"type": "between_tools"}, **params
+    )
+    assert [b.type for b in second.content] == ["thinking", "text"]

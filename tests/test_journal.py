@@ -94,6 +94,7 @@ def test_scripted_errors_and_strict_misses_name_their_stub(mockclaude: MockClaud
     )
     assert missed.request is not None  # validated: the near misses can be computed from it
     assert mockclaude.journal.unmatched() == [missed]
+    mockclaude.strict = False  # the miss was on purpose: in strict mode check() would fail this test
 
 
 def test_count_tokens_is_journaled(mockclaude: MockClaude) -> None:
@@ -119,3 +120,18 @@ def test_the_journal_is_bounded_by_settings() -> None:
             client.messages.create(**{**ASK, "messages": [{"role": "user", "content": text}]})
         assert [e.body["messages"][0]["content"] for e in mock.journal] == ["two", "three"]
         assert mock.journal.total == 3
+
+
+def test_a_fault_acted_out_on_the_wire_is_recorded(mockclaude: MockClaude) -> None:
+    mockclaude.expect().respond(text="cut short", fault={"kind": "stream_error", "after_events": 2})
+    with (
+        pytest.raises(anthropic.APIStatusError),
+        mockclaude.client(max_retries=0).messages.stream(**ASK) as s,
+    ):
+        s.get_final_message()
+    (entry,) = mockclaude.journal
+    assert entry.status == 200 and entry.stream  # the status line was sent before the stream broke
+    assert (
+        entry.fault is not None and entry.fault["kind"] == "stream_error" and entry.fault["after_events"] == 2
+    )
+    assert entry.to_json()["fault"] == entry.fault

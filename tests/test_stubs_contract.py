@@ -41,11 +41,18 @@ def sdk(srv: ServerThread, retries: int = 0) -> anthropic.Anthropic:
 
 
 def ask(client: anthropic.Anthropic, text: str, **kw: Any) -> anthropic.types.Message:
-    return client.messages.create(model=MODEL, max_tokens=256, messages=[{"role": "user", "content": text}], **kw)
+    return client.messages.create(
+        model=MODEL, max_tokens=256, messages=[{"role": "user", "content": text}], **kw
+    )
 
 
 def test_text_reply_with_template(srv: ServerThread, engine: Engine) -> None:
-    engine.stubs.add({"match": {"last_user_text": {"contains": "echo"}}, "reply": {"text": "You said: {{ last_user_text }}"}})
+    engine.stubs.add(
+        {
+            "match": {"last_user_text": {"contains": "echo"}},
+            "reply": {"text": "You said: {{ last_user_text }}"},
+        }
+    )
     message = ask(sdk(srv), "echo this")
     assert message.content[0].type == "text" and message.content[0].text == "You said: echo this"
     assert message.stop_reason == "end_turn" and message.usage.output_tokens > 0
@@ -125,7 +132,13 @@ def test_fault_and_latency_reach_the_reply(engine: Engine) -> None:
 
 def test_strict_mode_names_the_nearest_stubs(srv: ServerThread, engine: Engine) -> None:
     engine.strict = True
-    engine.stubs.add({"name": "weather", "match": {"last_user_text": {"contains": "weather"}, "model": MODEL}, "reply": {"text": "sunny"}})
+    engine.stubs.add(
+        {
+            "name": "weather",
+            "match": {"last_user_text": {"contains": "weather"}, "model": MODEL},
+            "reply": {"text": "sunny"},
+        }
+    )
     engine.stubs.add({"name": "other-model", "match": {"model": "claude-opus-4-6"}, "reply": {"text": "x"}})
     with pytest.raises(anthropic.BadRequestError) as info:
         ask(sdk(srv, retries=2), "what's the time?")
@@ -139,13 +152,17 @@ def test_strict_mode_names_the_nearest_stubs(srv: ServerThread, engine: Engine) 
     assert [m["name"] for m in entry["near_misses"]] == ["weather", "other-model"]
 
 
-def test_unmatched_requests_fall_back_to_generation_and_are_recorded(srv: ServerThread, engine: Engine) -> None:
+def test_unmatched_requests_fall_back_to_generation_and_are_recorded(
+    srv: ServerThread, engine: Engine
+) -> None:
     engine.stubs.add({"name": "only-hello", "match": {"last_user_text": "hello"}, "reply": {"text": "hey"}})
     message = ask(sdk(srv), "something else")
     assert message.content[0].text and message.content[0].text != "hey"
     (entry,) = engine.unmatched
     assert entry["served"] == "generated"
-    assert entry["near_misses"][0]["reasons"] == ['last_user_text: expected equals "hello", got "something else"']
+    assert entry["near_misses"][0]["reasons"] == [
+        'last_user_text: expected equals "hello", got "something else"'
+    ]
 
 
 def test_times_once_and_unused(srv: ServerThread, engine: Engine) -> None:
@@ -159,8 +176,12 @@ def test_times_once_and_unused(srv: ServerThread, engine: Engine) -> None:
 
 
 def test_ordered_stubs_are_used_in_order(srv: ServerThread, engine: Engine) -> None:
-    engine.stubs.add({"name": "a", "ordered": True, "match": {"last_user_text": "one"}, "reply": {"text": "A"}})
-    engine.stubs.add({"name": "b", "ordered": True, "match": {"last_user_text": "two"}, "reply": {"text": "B"}})
+    engine.stubs.add(
+        {"name": "a", "ordered": True, "match": {"last_user_text": "one"}, "reply": {"text": "A"}}
+    )
+    engine.stubs.add(
+        {"name": "b", "ordered": True, "match": {"last_user_text": "two"}, "reply": {"text": "B"}}
+    )
     engine.strict = True
     with pytest.raises(anthropic.BadRequestError) as info:
         ask(sdk(srv), "two")  # b waits for a
@@ -188,7 +209,9 @@ def test_remove_and_clear(srv: ServerThread, engine: Engine) -> None:
 
 
 def test_scenarios_require_and_set(srv: ServerThread, engine: Engine) -> None:
-    engine.stubs.add({"scenario": "door", "requires": "started", "sets": "open", "reply": {"text": "opening"}})
+    engine.stubs.add(
+        {"scenario": "door", "requires": "started", "sets": "open", "reply": {"text": "opening"}}
+    )
     engine.stubs.add({"scenario": "door", "requires": "open", "sets": "closed", "reply": {"text": "closing"}})
     client = sdk(srv)
     assert ask(client, "x").content[0].text == "opening"
@@ -203,7 +226,10 @@ def test_scenarios_require_and_set(srv: ServerThread, engine: Engine) -> None:
 
 def test_callback_reply_and_callback_errors(srv: ServerThread, engine: Engine) -> None:
     engine.stubs.add(
-        {"match": {"last_user_text": "fn"}, "reply": lambda req: {"text": f"{len(req.params.messages)} message(s)"}}
+        {
+            "match": {"last_user_text": "fn"},
+            "reply": lambda req: {"text": f"{len(req.params.messages)} message(s)"},
+        }
     )
     assert ask(sdk(srv), "fn").content[0].text == "1 message(s)"
 
@@ -212,9 +238,10 @@ def test_callback_reply_and_callback_errors(srv: ServerThread, engine: Engine) -
 
     engine.stubs.add({"match": {"last_user_text": "broken"}, "reply": broken})
     with pytest.raises(anthropic.InternalServerError) as info:
-        ask(sdk(srv), "broken")
+        ask(sdk(srv, retries=2), "broken")
     assert info.value.status_code == 500 and info.value.type == "api_error"
-    (error,) = engine.callback_errors
+    assert info.value.response.headers["x-should-retry"] == "false"
+    (error,) = engine.callback_errors  # once: the SDK did not retry
     assert "boom" in error["error"] and "RuntimeError" in error["traceback"]
     engine.stubs.add({"match": {"last_user_text": "bad"}, "reply": lambda req: {"nonsense": 1}})
     with pytest.raises(anthropic.InternalServerError):

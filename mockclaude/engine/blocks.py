@@ -17,7 +17,11 @@ TOOL_USE_FRAMING_TOKENS = 12
 
 
 def text_block(text: str, rng: random.Random, citations: list[JSON] | None = None) -> ReplyBlock:
-    """A ``text`` block; citations (if any) stream as ``citations_delta`` events before the text deltas."""
+    """A ``text`` block; citations (if any) stream as ``citations_delta`` events before the text deltas.
+
+    # ⚠ unconfirmed: where the real API puts citations_delta among the text deltas of a block (§4.3 only says
+    # they interleave) and whether a cited block's start carries ``citations: []``; SDKs accumulate either way.
+    """
     final: JSON = {"type": "text", "text": text}
     deltas: list[JSON] = []
     if citations:

@@ -42,7 +42,8 @@ class SequenceExhaustedError(InvalidRequestError):
 
 
 class CallbackError(InternalServerError):
-    """A Python reply callback raised, or returned something that is not a valid reply."""
+    """A Python reply callback raised, or returned something that is not a valid reply. A 500 the SDKs do not
+    retry (``x-should-retry: false``): calling a broken callback again cannot help."""
 
 
 class _Unmatched:
@@ -146,7 +147,8 @@ class Engine:
         except Exception as exc:  # a user's callback: anything may go wrong in it
             self._record_callback(stub, exc, traceback.format_exc())
             raise CallbackError(
-                f"mockclaude: the reply callback of stub {stub.label!r} raised {exc!r}"
+                f"mockclaude: the reply callback of stub {stub.label!r} raised {exc!r}",
+                headers=dict(NO_RETRY),
             ) from None
         issues = Issues(source=stub.source, stub=stub.label)
         spec = compile_reply(result, issues, "reply")
@@ -154,7 +156,8 @@ class Engine:
             problem = "; ".join(str(i) for i in issues.items)
             self._record_callback(stub, ValueError(problem), "")
             raise CallbackError(
-                f"mockclaude: the reply callback of stub {stub.label!r} returned an invalid reply"
+                f"mockclaude: the reply callback of stub {stub.label!r} returned an invalid reply: {problem}",
+                headers=dict(NO_RETRY),
             )
         return spec
 

@@ -55,7 +55,9 @@ EFFORT_THINKING_TOKENS: dict[str, tuple[int, int]] = {
     "xhigh": (200, 700),
     "max": (300, 1000),
 }
-REFUSAL_PARTIAL_TOKENS = 6  # a refusal triggered mid-stream keeps the few tokens already sent (§8.6)
+# A refusal triggered mid-stream keeps the few tokens already sent (§8.6; the docs' example shows "Hello..").
+# ⚠ unconfirmed: how much the real trigger string lets through, and that its stop_details category is null.
+REFUSAL_PARTIAL_TOKENS = 6
 REFUSAL_DETAILS: JSON = {"type": "refusal", "category": None, "explanation": None}
 CODE_TOOLS = frozenset({"code_execution", "bash_code_execution", "text_editor_code_execution"})
 

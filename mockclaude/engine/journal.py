@@ -13,6 +13,7 @@ The journal is bounded (``Settings.journal_size``, oldest dropped first) so a lo
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import deque
 from collections.abc import Iterator, Mapping
@@ -26,6 +27,7 @@ from mockclaude.engine.issues import Issues, ScriptError
 from mockclaude.engine.matchers import compile_match, reasons
 from mockclaude.engine.view import RequestView
 from mockclaude.model.errors import ApiError, InternalServerError
+from mockclaude.model.faults import Fault
 from mockclaude.model.request import Policy, ValidatedRequest
 from mockclaude.validate.request import validate_request
 
@@ -80,6 +82,7 @@ class JournalEntry:
     error: JSON | None = None
     stub_id: str | None = None
     unmatched: bool = False
+    fault: JSON | None = None  # a fault the server acted out on this reply (a cut stream, a stall...)
     request: ValidatedRequest | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -134,6 +137,7 @@ class JournalEntry:
             "usage": self.usage,
             "stub_id": self.stub_id,
             "unmatched": self.unmatched,
+            "fault": self.fault,
         }
 
 
@@ -173,8 +177,10 @@ class Pending:
         self._journal = journal
         self._fields = fields
 
-    def served(self, reply: JSON, stream: bool, request: ValidatedRequest) -> JournalEntry:
-        """A Messages reply (200): which stub answered, if any."""
+    def served(
+        self, reply: JSON, stream: bool, request: ValidatedRequest, fault: Fault | None = None
+    ) -> JournalEntry:
+        """A Messages reply (200): which stub answered, if any, and the fault the server will act out."""
         hit = _DECISION.hit
         stub_id = hit.stub.id if hit is not None else None
         return self._journal._append(
@@ -185,6 +191,7 @@ class Pending:
             request=request,
             stub_id=stub_id,
             unmatched=stub_id is None,
+            fault=dataclasses.asdict(fault) if fault is not None else None,
         )
 
     def counted(self, total: object) -> JournalEntry:
@@ -198,7 +205,7 @@ class Pending:
         return self._journal._append(
             **self._fields,
             status=error.status,
-            stream=self._fields["endpoint"] == "messages" and _streamed(self._fields["body"]),
+            stream=self._fields["endpoint"] == "messages" and _streamed(self._fields["raw_body"]),
             error=error.body(self._fields["request_id"]),
             request=view.req if view is not None else None,
             stub_id=hit.stub.id if hit is not None else None,
@@ -249,42 +256,14 @@ class Journal:
             "request_id": request_id,
             "time": time,
             "headers": headers,
-            "body": body,
+            "raw_body": body,
         }
         return Pending(self, fields)
 
-    def _append(
-        self,
-        *,
-        endpoint: Endpoint,
-        request_id: str | None,
-        time: float,
-        headers: Mapping[str, str],
-        body: bytes,
-        status: int,
-        stream: bool = False,
-        reply: JSON | None = None,
-        error: JSON | None = None,
-        stub_id: str | None = None,
-        unmatched: bool = False,
-        request: ValidatedRequest | None = None,
-    ) -> JournalEntry:
+    def _append(self, headers: Mapping[str, str], **fields: Any) -> JournalEntry:
+        entry_headers = journal_headers(headers)
         with self._lock:
-            entry = JournalEntry(
-                index=self._count,
-                endpoint=endpoint,
-                request_id=request_id,
-                time=time,
-                headers=journal_headers(headers),
-                raw_body=body,
-                status=status,
-                stream=stream,
-                reply=reply,
-                error=error,
-                stub_id=stub_id,
-                unmatched=unmatched,
-                request=request,
-            )
+            entry = JournalEntry(index=self._count, headers=entry_headers, **fields)
             self._count += 1
             self._entries.append(entry)
             return entry
@@ -409,11 +388,21 @@ def problems(engine: Engine, journal: Journal) -> list[str]:
         lines.append(
             f"  {stub.label!r} ({stub.source}, {stub.lifetime}): matched {stub.matched} of {total} requests"
         )
-        for entry in [e for e in entries if e.request is not None and e.stub_id != stub.id][:3]:
-            why = reasons(stub.matchers, RequestView(entry.request), stop_early=False)  # type: ignore[arg-type]
-            because = "; ".join(why) if why else f"matches, but {entry.stub_id or 'generation'} answered it"
-            lines.append(f"    {summary(entry)}: {because}")
-        if not entries:
+        nearest = sorted(
+            (
+                (reasons(stub.matchers, RequestView(e.request), stop_early=False), e)
+                for e in entries
+                if e.request
+            ),
+            key=lambda pair: len(pair[0]),
+        )
+        for why, entry in nearest[:3]:
+            if why:
+                lines.append(f"    {summary(entry)}: {'; '.join(why)}")
+            elif entry.stub_id != stub.id:
+                other = entry.stub_id or "nothing (it was not eligible: ordered / scenario)"
+                lines.append(f"    {summary(entry)}: matches, but {other} answered it")
+        if not nearest:
             lines.append("    (no requests received)")
     errors = engine.callback_errors
     if errors:

@@ -326,5 +326,9 @@ def container(container_id: str, now: float) -> JSON:
 
 def code_tool_name(tool_type: str) -> str:
     """The ``server_tool_use`` name a code-execution tool version uses: the 2025-05-22 version runs Python
-    directly (``code_execution``); later versions run commands through ``bash_code_execution``."""
+    directly (``code_execution``); later versions run commands through ``bash_code_execution``.
+
+    # ⚠ unconfirmed: that every version after 2025-05-22 answers with bash_code_execution (documented for
+    # code_execution_20250825; assumed for the 2026 versions).
+    """
     return "code_execution" if tool_type == "code_execution_20250522" else "bash_code_execution"

@@ -70,10 +70,10 @@ FACADE = web.AppKey("mockclaude_facade", object)
 class MockClaude:
     """One mock: an aiohttp app, its pipeline, and (once started) a server thread on 127.0.0.1.
 
-    ``options`` are :class:`~mockclaude.mock.options.MockOptions`. The clock is a
-    :class:`~mockclaude.clock.ManualClock` unless ``clock`` is given: time moves only with
-    ``mock.clock.advance(...)``. ``settings`` provides every other :class:`~mockclaude.pipeline.Settings`
-    field (rate limits, latency, chaos...); ``options`` override it.
+    ``options`` are :class:`~mockclaude.mock.options.MockOptions`. ``settings`` provides every other
+    :class:`~mockclaude.pipeline.Settings` field (rate limits, latency, chaos...); ``options`` override it. The
+    clock is ``clock``, else the clock of ``settings``, else a :class:`~mockclaude.clock.ManualClock`: time
+    then moves only with ``mock.clock.advance(...)``.
     """
 
     def __init__(
@@ -88,7 +88,7 @@ class MockClaude:
     ) -> None:
         base = settings or Settings(clock=ManualClock())
         self._base = base if clock is None else dataclasses.replace(base, clock=clock)
-        self._defaults: MockOptions = options
+        self._defaults: MockOptions = _checked(options)
         self._clock_start = self._base.clock.now()
         self._pending: list[Expectation] = []
         self._url: str | None = None
@@ -239,7 +239,7 @@ class MockClaude:
         """Back to a fresh mock: no stubs, empty journal, cache and usage, scenarios, rate limits and (manual)
         clock at their start, ids from the beginning. ``options`` apply until the next reset, on top of the
         constructor's."""
-        wanted: MockOptions = {**self._defaults, **options}
+        wanted: MockOptions = {**self._defaults, **_checked(options)}
         settings = self._settings_for(wanted)
         pipeline = self.pipeline
         if any(getattr(pipeline.settings, f) != getattr(settings, f) for f in _REBUILD_FIELDS):
@@ -311,3 +311,12 @@ class MockClaude:
     def __repr__(self) -> str:
         where = self._url or (self._server.url if self._server and self._server.port else "not serving")
         return f"<MockClaude {where} seed={self.seed}>"
+
+
+def _checked(options: MockOptions) -> MockOptions:
+    """The options, or a TypeError naming the unknown ones (a typo in a marker must not pass silently)."""
+    unknown = sorted(set(options) - set(MockOptions.__annotations__))
+    if unknown:
+        allowed = ", ".join(MockOptions.__annotations__)
+        raise TypeError(f"unknown mockclaude option(s) {', '.join(map(repr, unknown))}; allowed: {allowed}")
+    return options

@@ -60,6 +60,7 @@ from mockclaude.model.errors import (
 )
 from mockclaude.pipeline import Pipeline
 from mockclaude.server.respond import json_response
+from mockclaude.tokenize.encoding import TokenizerUnavailableError, get_counter
 
 AdminHandler = Callable[[web.Request, Pipeline, dict[str, str]], Awaitable[web.StreamResponse]]
 Wrapper = Callable[[AdminHandler], Callable[[web.Request], Awaitable[web.StreamResponse]]]
@@ -455,17 +456,25 @@ async def reset(request: Req, pipeline: Pipeline, headers: Hdrs) -> Out:
         if keys is not None and not (isinstance(keys, list) and all(isinstance(k, str) and k for k in keys)):
             raise InvalidRequestError("api_keys: Input should be a list of non-empty strings, or null")
         changes["api_keys"] = frozenset(keys) if keys else None
-    rebuild = any(getattr(settings, k) != v for k, v in changes.items() if k != "strict")
-    if rebuild:
+    script = data.get("script")
+    paths = [script] if isinstance(script, str) else script or []
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        raise InvalidRequestError("script: Input should be a path or a list of paths")
+    if "tokenizer" in changes:
+        try:  # before rebuilding: a rebuild that fails half-way would leave a broken mock
+            get_counter(changes["tokenizer"])
+        except (ValueError, TokenizerUnavailableError) as exc:
+            raise InvalidRequestError(f"tokenizer: {exc}") from None
+    if any(getattr(settings, k) != v for k, v in changes.items() if k != "strict"):
         pipeline.reconfigure(dataclasses.replace(settings, **changes))
     else:
         settings.strict = changes.get("strict", settings.strict)
         pipeline.reset()
-    if data.get("script") is not None:
-        try:
-            pipeline.engine.stubs.load(str(data["script"]))
-        except ScriptError as exc:
-            raise _script_error(exc) from None
+    try:
+        for path in paths:
+            pipeline.engine.stubs.load(path)
+    except ScriptError as exc:
+        raise _script_error(exc) from None
     return json_response({"seed": pipeline.seed, "strict": pipeline.engine.strict}, headers)
 
 

@@ -16,21 +16,21 @@ Fixtures:
 Marker ``@pytest.mark.mockclaude(seed=..., strict=..., script=..., any_model=..., api_keys=..., tokenizer=...)``
 (the keys of :class:`~mockclaude.MockOptions`): the settings apply to that test only, on the shared server. The
 seed, ``any_model``, ``api_keys`` and the tokenizer rebuild the server's pipeline in place when they differ from
-the previous test's (about a millisecond); ``strict`` and ``script`` are applied by the reset itself.
+the previous test's (a few milliseconds); ``strict`` and ``script`` are applied by the reset itself. An unknown
+key is an error. ``-p no:mockclaude`` turns the plugin off.
 """
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Generator, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Generator, Iterator
+from typing import TYPE_CHECKING, Any, Protocol, Unpack
 
 import pytest
 
 if TYPE_CHECKING:  # the plugin loads with pytest: import mockclaude only when a fixture is used
     from aiohttp import web
 
-    from mockclaude.mock import MockClaude
+    from mockclaude.mock import MockClaude, MockOptions
 
 _MOCKS = pytest.StashKey[list["MockClaude"]]()
 
@@ -38,6 +38,12 @@ MARKER = (
     "mockclaude(seed=0, strict=False, script=None, any_model=False, api_keys=None, tokenizer=None): "
     "settings of the mockclaude fixture for this test (see mockclaude.MockOptions)"
 )
+
+
+class AppFactory(Protocol):
+    """The ``mockclaude_app`` fixture: ``mockclaude_app(**options) -> aiohttp.web.Application``."""
+
+    def __call__(self, **options: Unpack[MockOptions]) -> web.Application: ...
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -67,10 +73,6 @@ def session_server() -> MockClaude:
     """Import mockclaude and start the session's server (what ``mockclaude_server`` does; the bench times it)."""
     from mockclaude.mock import MockClaude
 
-    # Everything imported so far (pytest, the SDK, the test modules, mockclaude) lives as long as the session:
-    # move it out of the collector's reach, so the full collections that follow (one during the first server
-    # build, several per thousand tests) do not rescan it (tools/bench_plugin.py measures the cold start).
-    gc.freeze()
     return MockClaude().start()
 
 
@@ -102,7 +104,7 @@ def mockclaude_env(mockclaude: MockClaude, monkeypatch: pytest.MonkeyPatch) -> M
 
 
 @pytest.fixture
-def mockclaude_app(request: pytest.FixtureRequest) -> Callable[..., web.Application]:
+def mockclaude_app(request: pytest.FixtureRequest) -> AppFactory:
     """A factory ``mockclaude_app(**options) -> aiohttp.web.Application`` for pytest-aiohttp's ``aiohttp_client``.
 
     Each application is a fresh mock (``MockClaude.of(app)`` scripts it) and is checked after the test like
@@ -110,7 +112,7 @@ def mockclaude_app(request: pytest.FixtureRequest) -> Callable[..., web.Applicat
     """
     from mockclaude.mock import MockClaude
 
-    def make(**options: Any) -> web.Application:
+    def make(**options: Unpack[MockOptions]) -> web.Application:
         mock = MockClaude(**{**_options(request), **options})
         _track(request.node, mock)
         return mock.app
