@@ -23,6 +23,7 @@ from mockclaude.clock import Clock, SystemClock
 from mockclaude.engine.chaos import Chaos, ChaosConfig
 from mockclaude.engine.core import Engine
 from mockclaude.engine.journal import Endpoint, Journal
+from mockclaude.engine.registry import StubRegistry
 from mockclaude.limits import RateLimitConfig, RateLimiter, RateLimits
 from mockclaude.model.catalog import Catalog, ModelSpec, get_catalog
 from mockclaude.model.errors import ERROR_CLASSES, ApiError, InvalidRequestError
@@ -204,6 +205,9 @@ class Pipeline:
         self.ledger.clear()
         self.limiter.reset()
         self.engine.reset()
+        # Workaround: StubRegistry.clear() keeps counting ids (stub_1, stub_2...) and a stub's id salts its
+        # replies' deltas and signatures; a fresh registry makes a test's bytes independent of earlier tests.
+        self.engine.stubs = StubRegistry(self.engine.scenarios)
         self.engine.strict = self.settings.strict
         if self.settings.fixtures:
             self.engine.stubs.load(self.settings.fixtures)

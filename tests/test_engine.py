@@ -334,10 +334,8 @@ def test_an_indexed_request_only_visits_the_stubs_that_could_match() -> None:
     registry.add({"name": "catch-all", "priority": -1, "reply": {"text": "generic"}})
     candidates = list(registry._candidates(view(messages=[{"role": "user", "content": "q999"}])))
     assert [c.label for c in candidates][-1] == "catch-all" and len(candidates) == 2
-    assert (
-        list(registry._candidates(view(messages=[{"role": "user", "content": "nope"}])))[0].name
-        == "catch-all"
-    )
+    (only,) = registry._candidates(view(messages=[{"role": "user", "content": "nope"}]))
+    assert only.name == "catch-all"
 
 
 def test_load_replace_swaps_only_that_source(tmp_path: Any) -> None:

@@ -238,3 +238,25 @@ def test_the_public_api() -> None:
     typed = {a.asname for node in stub.body if isinstance(node, ast.ImportFrom) for a in node.names}
     assert typed == names
     assert re.fullmatch(r"\d+\.\d+\.\d+", mockclaude.__version__)
+
+
+def test_a_tests_bytes_do_not_depend_on_the_tests_before_it(mockclaude: MockClaude) -> None:
+    """Scripted replies derive deltas and signatures from their stub: ids start afresh at every reset."""
+    body = {
+        "model": "claude-sonnet-4-6",
+        "max_tokens": 64,
+        "stream": True,
+        "messages": [{"role": "user", "content": "Hi"}],
+    }
+    reply = [
+        {"type": "thinking", "thinking": "Let me think."},
+        {"type": "text", "text": "Hello there, my friend!"},
+    ]
+    streams = []
+    for earlier_stubs in (0, 3):
+        for _ in range(earlier_stubs):  # what an earlier test left behind
+            mockclaude.expect(last_user_text="other").respond(text="x")
+        mockclaude.reset()
+        mockclaude.expect().respond(content=reply)
+        streams.append(rawhttp.post(mockclaude.url + "/v1/messages", json_body=body).content)
+    assert streams[0] == streams[1]

@@ -245,6 +245,21 @@ def test_keys(mockclaude):
     result.assert_outcomes(passed=3)
 
 
+def test_a_marker_with_a_typo_is_an_error(pytester: pytest.Pytester) -> None:
+    result = _run(
+        pytester,
+        """
+import pytest
+
+@pytest.mark.mockclaude(sead=3)
+def test_typo(mockclaude):
+    pass
+""",
+    )
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*TypeError: unknown mockclaude option(s) 'sead'; allowed: seed, strict*"])
+
+
 def test_xdist_gives_each_worker_its_own_server(pytester: pytest.Pytester, tmp_path: Path) -> None:
     out = tmp_path / "urls"
     out.mkdir()
