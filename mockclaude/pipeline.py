@@ -23,7 +23,6 @@ from mockclaude.clock import Clock, SystemClock
 from mockclaude.engine.chaos import Chaos, ChaosConfig
 from mockclaude.engine.core import Engine
 from mockclaude.engine.journal import Endpoint, Journal
-from mockclaude.engine.registry import StubRegistry
 from mockclaude.limits import RateLimitConfig, RateLimiter, RateLimits
 from mockclaude.model.catalog import Catalog, ModelSpec, get_catalog
 from mockclaude.model.errors import ERROR_CLASSES, ApiError, InvalidRequestError
@@ -205,9 +204,11 @@ class Pipeline:
         self.ledger.clear()
         self.limiter.reset()
         self.engine.reset()
-        # Workaround: StubRegistry.clear() keeps counting ids (stub_1, stub_2...) and a stub's id salts its
-        # replies' deltas and signatures; a fresh registry makes a test's bytes independent of earlier tests.
-        self.engine.stubs = StubRegistry(self.engine.scenarios)
+        # Workaround until StubRegistry.clear() does it: stub ids (stub_1, stub_2...) salt their replies' deltas
+        # and signatures, so they restart with every reset, or a test's bytes would depend on the tests before
+        # it. The registry object stays (serve --fixtures reloads into it).
+        self.engine.stubs._ids = itertools.count(1)
+        self.engine.stubs._order = itertools.count()
         self.engine.strict = self.settings.strict
         if self.settings.fixtures:
             self.engine.stubs.load(self.settings.fixtures)

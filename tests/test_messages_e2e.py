@@ -261,3 +261,29 @@ def test_old_sdk_header_style(server: Any) -> None:
         headers={"X-Api-Key": "k", "anthropic-version": "2023-06-01"},
     )
     assert r.status == 200, r.text
+
+
+def test_output_tokens_follow_the_model_token_ratio(client: anthropic.Anthropic) -> None:
+    """Newer tokenizers count ~30 % more (api-spec §11): output usage and the max_tokens cut move with them."""
+    from mockclaude.model.catalog import get_catalog
+    from mockclaude.tokenize.encoding import get_counter
+
+    base = get_counter("claude-v1")
+    for model in ("claude-sonnet-4-6", "claude-sonnet-5"):
+        ratio = get_catalog().require(model).token_ratio
+        message = client.messages.create(
+            model=model,
+            max_tokens=2048,
+            thinking={"type": "disabled"},  # Sonnet 5 thinks by default; count the text alone
+            messages=[{"role": "user", "content": "Hi"}],
+        )
+        assert [b.type for b in message.content] == ["text"]
+        text = message.content[0].text  # type: ignore[union-attr]
+        assert message.usage.output_tokens == round(base.count(text) * ratio)
+    cut = client.messages.create(
+        model="claude-sonnet-5",
+        max_tokens=13,
+        thinking={"type": "disabled"},
+        messages=[{"role": "user", "content": "Hi"}],
+    )
+    assert cut.stop_reason == "max_tokens" and cut.usage.output_tokens <= 13

@@ -32,6 +32,7 @@ from mockclaude.model import wire
 from mockclaude.model.reply import JSON, Reply, ReplyBlock, Usage
 from mockclaude.model.request import ValidatedRequest
 from mockclaude.tokenize.encoding import TokenCounter
+from mockclaude.tokenize.scaled import scaled
 
 REDACTED_THINKING_TRIGGER = C.REDACTED_THINKING_TRIGGER
 REFUSAL_TRIGGER = C.REFUSAL_TRIGGER
@@ -134,8 +135,15 @@ class Generator:
             if plan is not None:
                 self._memo.move_to_end(fingerprint)
                 return plan
-            plan = self._decide(req, content_key)
-            self._render(plan, content_key)
+            # Output is counted in the model's tokens (newer tokenizers count ~30 % more, api-spec §11): for the
+            # duration of this decision (we hold the lock) every count and cut uses the scaled counter.
+            base = self.counter
+            self.counter = scaled(base, req.model.token_ratio)
+            try:
+                plan = self._decide(req, content_key)
+                self._render(plan, content_key)
+            finally:
+                self.counter = base
             self._memo[fingerprint] = plan
             if len(self._memo) > self._memo_size:
                 self._memo.popitem(last=False)

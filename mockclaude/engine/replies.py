@@ -24,6 +24,7 @@ from mockclaude.model import wire
 from mockclaude.model.errors import ApiError
 from mockclaude.model.reply import JSON, Reply, ReplyBlock, Usage
 from mockclaude.tokenize.encoding import TokenCounter
+from mockclaude.tokenize.scaled import scaled
 
 REFUSAL_DETAILS: JSON = {"type": "refusal", "category": None, "explanation": None}
 CODE_TOOLS = frozenset({"code_execution", "bash_code_execution", "text_editor_code_execution"})
@@ -122,7 +123,8 @@ class ScriptedBuilder:
                 out.append(B.whole_block(final))
             else:
                 out.append(self._plain(block, ctx, rng, request_key, content_key, occurrence, index, salt))
-        usage.output_tokens = sum(B.output_tokens(self.counter, b.final) for b in out)
+        counter = scaled(self.counter, ctx.view.req.model.token_ratio)  # output in the model's tokens (§11)
+        usage.output_tokens = sum(B.output_tokens(counter, b.final) for b in out)
         usage.web_search_requests = searches
         usage.web_fetch_requests = fetches
         uses_tools = any(b.final["type"] == "tool_use" for b in out)
