@@ -47,7 +47,7 @@ class Settings:
     clock: Clock = field(default_factory=SystemClock)
     catalog: Catalog | None = None
     journal_size: int = 1000  # requests the journal keeps (oldest dropped first)
-    admin_token: str | None = None  # /_mock/ routes: None = loopback callers only; set = callers with this token
+    admin_token: str | None = None  # /_mock/ routes: None = loopback callers only, else callers with it
     cache_max_entries: int = DEFAULT_MAX_ENTRIES  # prompt-cache entries kept (least recently used evicted)
     cache_ttft_scale: float = 0.0  # a cache entry is readable this many model TTFTs after its write
     # Faults, latency and rate limits (README "Faults, latency and rate limits"):

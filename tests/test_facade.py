@@ -83,6 +83,8 @@ def test_priority_named_and_scenarios(mockclaude: MockClaude) -> None:
     mockclaude.set_scenario("order", "paid")
     assert ask(mockclaude, "status").content[0].text == "shipping now"
     assert mockclaude.scenarios == {"order": "shipped"}
+    mockclaude.reset_scenarios("order")
+    assert mockclaude.scenarios == {}
     assert mockclaude.stubs[0]["name"] == "vip"  # matching order: priority first
 
 

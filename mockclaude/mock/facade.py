@@ -222,6 +222,10 @@ class MockClaude:
         """Move scenario ``name`` to ``state``."""
         self.pipeline.engine.scenarios.set(name, state)
 
+    def reset_scenarios(self, name: str | None = None) -> None:
+        """Put one scenario (or all of them) back in its start state."""
+        self.pipeline.engine.scenarios.reset(name)
+
     # -- scripting -----------------------------------------------------------------------------------------
     def expect(self, **match: Unpack[MatchArgs]) -> Expectation:
         """Start a stub for requests matching ``match`` (:class:`~mockclaude.mock.options.MatchArgs`; none:

@@ -43,7 +43,9 @@ def _endpoint(handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamR
     async def wrapped(request: web.Request) -> web.StreamResponse:
         pipeline = request.app[PIPELINE]
         rate = pipeline.limiter.idle_headers()
-        headers = base_headers(pipeline.next_request_id(), _org_id(pipeline.seed), pipeline.settings.clock, rate)
+        headers = base_headers(
+            pipeline.next_request_id(), _org_id(pipeline.seed), pipeline.settings.clock, rate
+        )
         try:
             return await handler(request, pipeline, headers)
         except ApiError as error:
