@@ -16,14 +16,14 @@ from __future__ import annotations
 import random
 import threading
 from collections import OrderedDict
-
-from faker import Faker
+from typing import TYPE_CHECKING
 
 from mockclaude import ids
 from mockclaude.clock import Clock, SystemClock
 from mockclaude.engine import blocks as B
 from mockclaude.engine import choose as C
 from mockclaude.engine import servertools as S
+from mockclaude.engine.fake import LazyFaker
 from mockclaude.engine.plan import Plan, PlanBlock, fit
 from mockclaude.engine.schema_gen import generate_instance
 from mockclaude.engine.serverplan import FlowBuilder
@@ -33,6 +33,9 @@ from mockclaude.model.reply import JSON, Reply, ReplyBlock, Usage
 from mockclaude.model.request import ValidatedRequest
 from mockclaude.tokenize.encoding import TokenCounter
 from mockclaude.tokenize.scaled import scaled
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 REDACTED_THINKING_TRIGGER = C.REDACTED_THINKING_TRIGGER
 REFUSAL_TRIGGER = C.REFUSAL_TRIGGER
@@ -84,10 +87,22 @@ class Generator:
         self.seed = seed
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.counter = counter
-        self._faker = Faker("en_US")
+        self._lazy_faker = LazyFaker()
+        self._faker_seed: int | None = (
+            None  # drawn at the start of a decision, applied when prose is first needed
+        )
         self._lock = threading.Lock()
         self._memo: OrderedDict[str, Plan] = OrderedDict()
         self._memo_size = memo_size
+
+    @property
+    def _faker(self) -> Faker:
+        """The Faker, seeded for the current decision on first use (callers hold ``self._lock``)."""
+        fake = self._lazy_faker.get()
+        if self._faker_seed is not None:
+            fake.seed_instance(self._faker_seed)
+            self._faker_seed = None
+        return fake
 
     # -- public ------------------------------------------------------------------------------------------
     def reply(
@@ -153,7 +168,7 @@ class Generator:
         params = req.params
         view = RequestView(req)
         rng = random.Random(ids.derive(self.seed, "content", content_key))
-        self._faker.seed_instance(rng.getrandbits(64))
+        self._faker_seed = rng.getrandbits(64)
         max_tokens = params.max_tokens if isinstance(params, wire.MessageCreateParams) else 0
         if max_tokens == 0:  # cache pre-warm (§6.8): nothing generated
             return Plan(stop_reason="max_tokens")

@@ -14,11 +14,12 @@ import operator
 import random
 import re
 from collections.abc import Callable
-from typing import Any
-
-from faker import Faker
+from typing import TYPE_CHECKING, Any
 
 from mockclaude.clock import rfc3339
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 JSON = dict[str, Any]
 

@@ -7,7 +7,6 @@ can take ``scaled(counter, req.model.token_ratio)`` in place of the base counter
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 
 from mockclaude.tokenize.counters import TokenCounter
@@ -66,7 +65,15 @@ class ScaledCounter:
         return best
 
 
-@functools.lru_cache(maxsize=64)
+_SCALED: dict[tuple[int, float], ScaledCounter] = {}
+
+
 def scaled(counter: TokenCounter, ratio: float) -> TokenCounter:
     """``counter`` itself for a ratio of 1, else a (cached) :class:`ScaledCounter`."""
-    return counter if ratio == 1 else ScaledCounter(counter, ratio)
+    if ratio == 1:
+        return counter
+    key = (id(counter), ratio)
+    hit = _SCALED.get(key)
+    if hit is None or hit.base is not counter:  # `is` guards against a reused id
+        hit = _SCALED[key] = ScaledCounter(counter, ratio)
+    return hit
