@@ -50,47 +50,72 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 picks a free one)")
     serve.add_argument("--seed", type=int, default=0, help="seed for ids, signatures and generated text")
     serve.add_argument(
-        "--fixtures", metavar="DIR",
+        "--fixtures",
+        metavar="DIR",
         help="script file or directory of stubs to load (reloaded when a file changes)",
     )
     serve.add_argument(
-        "--strict", action="store_true",
+        "--strict",
+        action="store_true",
         help="answer requests no stub matches with a 400 naming the nearest stubs (default: generate a reply)",
     )
     serve.add_argument(
-        "--api-key", action="append", dest="api_keys", metavar="KEY",
+        "--api-key",
+        action="append",
+        dest="api_keys",
+        metavar="KEY",
         help="accept only this key (repeatable); default: any non-empty key",
     )
     serve.add_argument("--any-model", action="store_true", help="accept unknown model ids (nearest family)")
     serve.add_argument(
-        "--models", action="append", metavar="FILE", default=[],
+        "--models",
+        action="append",
+        metavar="FILE",
+        default=[],
         help='add or override models from a JSON file ({"models": [...]} as models.json; repeatable)',
     )
-    serve.add_argument("--tokenizer", default="claude-v1", help="claude-v1 | cl100k_base | o200k_base | chars | file:PATH")
+    serve.add_argument(
+        "--tokenizer", default="claude-v1", help="claude-v1 | cl100k_base | o200k_base | chars | file:PATH"
+    )
     serve.add_argument("--path-prefix", default="", help="also serve the API under this path prefix")
     serve.add_argument(
-        "--admin-token", metavar="TOKEN", default=os.environ.get("MOCKCLAUDE_ADMIN_TOKEN") or None,
+        "--admin-token",
+        metavar="TOKEN",
+        default=os.environ.get("MOCKCLAUDE_ADMIN_TOKEN") or None,
         help="let callers with this token use the /_mock/ admin routes from any address (default: loopback "
         "callers only; also read from MOCKCLAUDE_ADMIN_TOKEN)",
     )
     serve.add_argument(
-        "--cache-max-entries", type=int, default=DEFAULT_MAX_ENTRIES, metavar="N",
+        "--cache-max-entries",
+        type=int,
+        default=DEFAULT_MAX_ENTRIES,
+        metavar="N",
         help=f"prompt-cache entries kept, least recently used evicted first (default {DEFAULT_MAX_ENTRIES})",
     )
     serve.add_argument(
-        "--cache-ttft-scale", type=float, default=0.0, metavar="X",
+        "--cache-ttft-scale",
+        type=float,
+        default=0.0,
+        metavar="X",
         help="a cache entry becomes readable X model times-to-first-token after its write (default 0)",
     )
     serve.add_argument(
-        "--time-scale", type=float, default=0.0, metavar="X",
+        "--time-scale",
+        type=float,
+        default=0.0,
+        metavar="X",
         help="pace replies at X times each model's real latency (1 feels like production; default 0: no waits)",
     )
     serve.add_argument(
-        "--rate-limit", metavar="TIER",
+        "--rate-limit",
+        metavar="TIER",
         help="rate-limit per API key: tier1..tier4, start, build, scale, or RPM,ITPM,OTPM (default: off)",
     )
     serve.add_argument(
-        "--chaos", type=float, default=0.0, metavar="RATE",
+        "--chaos",
+        type=float,
+        default=0.0,
+        metavar="RATE",
         help="fail this share of requests (0-1) with a seeded mix of 429, 529, 500 and stream faults",
     )
     check = sub.add_parser("validate", help="check script files and report every problem")

@@ -66,9 +66,7 @@ def _imports(path: Path, module: str) -> set[str]:
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             if node.level:  # relative import: resolve against this module's package
-                base = (
-                    module.split(".")[: -node.level] if path.name != "__init__.py" else module.split(".")
-                )
+                base = module.split(".")[: -node.level] if path.name != "__init__.py" else module.split(".")
                 if path.name == "__init__.py" and node.level > 1:
                     base = module.split(".")[: -(node.level - 1)]
                 found.add(".".join([*base, node.module] if node.module else base))

@@ -54,9 +54,17 @@ def test_claude_code_haiku_budget_thinking(server: Any) -> None:
 ODD_SCHEMAS: list[dict[str, Any]] = [
     {"type": "object", "properties": {"a": "string", "b": 3}},
     {"type": "object", "properties": {}, "additionalProperties": False},
-    {"type": "object", "required": ["x"], "properties": {"x": {"type": ["string", "null"], "minLength": 500}}},
-    {"type": "object", "$defs": {"n": {"type": "object", "properties": {"next": {"$ref": "#/$defs/n"}}}},
-     "properties": {"head": {"$ref": "#/$defs/n"}}, "required": ["head"]},  # fmt: skip
+    {
+        "type": "object",
+        "required": ["x"],
+        "properties": {"x": {"type": ["string", "null"], "minLength": 500}},
+    },
+    {
+        "type": "object",
+        "$defs": {"n": {"type": "object", "properties": {"next": {"$ref": "#/$defs/n"}}}},
+        "properties": {"head": {"$ref": "#/$defs/n"}},
+        "required": ["head"],
+    },
 ]
 
 

@@ -32,7 +32,9 @@ LOOKUP = {
 _ALPHABET = st.characters(blacklist_categories=("Cs",), blacklist_characters="{}")
 text = st.text(_ALPHABET, min_size=1, max_size=60).filter(lambda t: bool(t.strip()))
 name = st.from_regex(r"[a-zA-Z][a-zA-Z0-9_-]{0,20}", fullmatch=True)
-scalar = st.one_of(st.none(), st.booleans(), st.integers(-1000, 1000), st.floats(-1e6, 1e6, allow_nan=False), text)
+scalar = st.one_of(
+    st.none(), st.booleans(), st.integers(-1000, 1000), st.floats(-1e6, 1e6, allow_nan=False), text
+)
 json_value = st.recursive(
     scalar, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(name, inner, max_size=3), max_leaves=8
 )
@@ -87,7 +89,10 @@ blocks = st.one_of(
         optional={"result": st.fixed_dictionaries({}, optional={"url": url, "title": text, "text": text})},
     ),
     st.fixed_dictionaries(
-        {"type": st.just("server_tool_use"), "name": st.sampled_from(["code_execution", "bash_code_execution"])},
+        {
+            "type": st.just("server_tool_use"),
+            "name": st.sampled_from(["code_execution", "bash_code_execution"]),
+        },
         optional={
             "result": st.fixed_dictionaries(
                 {}, optional={"stdout": text, "stderr": st.just(""), "return_code": st.integers(0, 2)}
@@ -113,7 +118,11 @@ replies = st.fixed_dictionaries(
         "stop_reason": st.sampled_from(STOP_REASONS),
         "stop_sequence": text,
         "stop_details": st.fixed_dictionaries(
-            {}, optional={"category": st.sampled_from([*REFUSAL_CATEGORIES, None]), "explanation": st.none() | text}
+            {},
+            optional={
+                "category": st.sampled_from([*REFUSAL_CATEGORIES, None]),
+                "explanation": st.none() | text,
+            },
         ),
         "usage": usage,
         "headers": st.dictionaries(st.from_regex(r"x-test-[a-z]{1,8}", fullmatch=True), name, max_size=2),
@@ -141,7 +150,9 @@ def _strip(message: anthropic.types.Message) -> dict[str, Any]:
 
 @settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(reply=replies, streamed_first=st.booleans())
-def test_create_equals_stream_for_random_replies(srv: ServerThread, reply: dict[str, Any], streamed_first: bool) -> None:
+def test_create_equals_stream_for_random_replies(
+    srv: ServerThread, reply: dict[str, Any], streamed_first: bool
+) -> None:
     engine: Engine = srv.app[PIPELINE].engine
     engine.reset()
     engine.stubs.add({"reply": reply})

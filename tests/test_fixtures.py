@@ -62,7 +62,13 @@ def sdk(srv: ServerThread, retries: int = 0) -> anthropic.Anthropic:
 
 def test_every_shipped_fixture_loads(srv: ServerThread, engine: Engine) -> None:
     names = {s["name"] for s in engine.stubs.list()}
-    assert {"weather-call", "weather-answer", "flaky-upstream", "refuse-before-output", "shannon-search"} <= names
+    assert {
+        "weather-call",
+        "weather-answer",
+        "flaky-upstream",
+        "refuse-before-output",
+        "shannon-search",
+    } <= names
     assert all(s["source"].startswith(str(FIXTURES)) for s in engine.stubs.list())
 
 
@@ -78,7 +84,10 @@ def test_two_step_weather_agent(srv: ServerThread, engine: Engine, stream: bool)
     assert use.id.startswith("toolu_01")
     messages += [
         {"role": "assistant", "content": first.content},
-        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": use.id, "content": "18°C and sunny"}]},
+        {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": use.id, "content": "18°C and sunny"}],
+        },
     ]
     second = call(client, stream, tools=[WEATHER_TOOL], messages=messages)
     assert second.stop_reason == "end_turn"
@@ -88,7 +97,9 @@ def test_two_step_weather_agent(srv: ServerThread, engine: Engine, stream: bool)
 
 def test_weather_tool_error_branch(srv: ServerThread, engine: Engine, stream: bool) -> None:
     client = sdk(srv)
-    first = call(client, stream, tools=[WEATHER_TOOL], messages=[{"role": "user", "content": "weather in Paris?"}])
+    first = call(
+        client, stream, tools=[WEATHER_TOOL], messages=[{"role": "user", "content": "weather in Paris?"}]
+    )
     use = first.content[1]
     assert use.type == "tool_use"
     result = {"type": "tool_result", "tool_use_id": use.id, "content": "timeout", "is_error": True}
@@ -113,7 +124,9 @@ def test_retry_sequence_is_absorbed_by_sdk_retries(srv: ServerThread, engine: En
     assert stub["matched"] == 3
 
 
-def test_retry_sequence_without_retries_surfaces_the_529(srv: ServerThread, engine: Engine, stream: bool) -> None:
+def test_retry_sequence_without_retries_surfaces_the_529(
+    srv: ServerThread, engine: Engine, stream: bool
+) -> None:
     with pytest.raises(anthropic.APIStatusError) as info:
         call(sdk(srv, retries=0), stream, messages=[{"role": "user", "content": "retry me"}])
     assert info.value.status_code == 529 and info.value.type == "overloaded_error"
@@ -137,21 +150,29 @@ def test_refusal_mid_stream_keeps_partial_text(srv: ServerThread, engine: Engine
 
 def test_server_tool_search_with_citations(srv: ServerThread, engine: Engine, stream: bool) -> None:
     message = call(
-        sdk(srv), stream, tools=[WEB_SEARCH], messages=[{"role": "user", "content": "When was Claude Shannon born?"}]
+        sdk(srv),
+        stream,
+        tools=[WEB_SEARCH],
+        messages=[{"role": "user", "content": "When was Claude Shannon born?"}],
     )
     kinds = [b.type for b in message.content]
     assert kinds == ["text", "server_tool_use", "web_search_tool_result", "text"]
     use, result, answer = message.content[1], message.content[2], message.content[3]
     assert use.type == "server_tool_use" and use.id.startswith("srvtoolu_01") and use.name == "web_search"
     assert result.type == "web_search_tool_result" and result.tool_use_id == use.id
-    assert isinstance(result.content, list) and result.content[0].url == "https://en.wikipedia.org/wiki/Claude_Shannon"
+    assert (
+        isinstance(result.content, list)
+        and result.content[0].url == "https://en.wikipedia.org/wiki/Claude_Shannon"
+    )
     assert all(hit.encrypted_content for hit in result.content)
     assert answer.type == "text" and answer.citations
     citation = answer.citations[0]
     assert citation.type == "web_search_result_location" and citation.url == result.content[0].url
     assert citation.encrypted_index
     assert message.stop_reason == "end_turn"
-    assert message.usage.server_tool_use is not None and message.usage.server_tool_use.web_search_requests == 1
+    assert (
+        message.usage.server_tool_use is not None and message.usage.server_tool_use.web_search_requests == 1
+    )
 
 
 def test_echo_template_and_scenario(srv: ServerThread, engine: Engine, stream: bool) -> None:
@@ -176,7 +197,10 @@ def test_async_client_runs_the_weather_fixture(srv: ServerThread, engine: Engine
     async def run() -> str:
         client = anthropic.AsyncAnthropic(base_url=srv.url, api_key="sk-test", max_retries=0)
         first = await client.messages.create(
-            model=MODEL, max_tokens=512, tools=[WEATHER_TOOL], messages=[{"role": "user", "content": "weather?"}]
+            model=MODEL,
+            max_tokens=512,
+            tools=[WEATHER_TOOL],
+            messages=[{"role": "user", "content": "weather?"}],
         )
         use = first.content[-1]
         assert use.type == "tool_use"
@@ -187,7 +211,10 @@ def test_async_client_runs_the_weather_fixture(srv: ServerThread, engine: Engine
             messages=[
                 {"role": "user", "content": "weather?"},
                 {"role": "assistant", "content": first.content},
-                {"role": "user", "content": [{"type": "tool_result", "tool_use_id": use.id, "content": "rainy"}]},
+                {
+                    "role": "user",
+                    "content": [{"type": "tool_result", "tool_use_id": use.id, "content": "rainy"}],
+                },
             ],
         ) as s:
             final = await s.get_final_message()

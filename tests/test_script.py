@@ -89,7 +89,9 @@ def test_validate_command_exit_codes(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text(BROKEN)
     out = subprocess.run(
-        [sys.executable, "-m", "mockclaude", "validate", str(broken), str(FIXTURES)], capture_output=True, text=True
+        [sys.executable, "-m", "mockclaude", "validate", str(broken), str(FIXTURES)],
+        capture_output=True,
+        text=True,
     )
     assert out.returncode == 1
     printed = out.stdout.strip().splitlines()
@@ -97,7 +99,9 @@ def test_validate_command_exit_codes(tmp_path: Path) -> None:
     assert all(line.startswith(f"{broken}:") for line in printed)
     assert "stub 'typo-city' at mach" in printed[0]
     assert "6 problems in 6 files" in out.stderr
-    ok = subprocess.run([sys.executable, "-m", "mockclaude", "validate", str(FIXTURES)], capture_output=True, text=True)
+    ok = subprocess.run(
+        [sys.executable, "-m", "mockclaude", "validate", str(FIXTURES)], capture_output=True, text=True
+    )
     assert ok.returncode == 0 and ok.stdout.startswith("ok: ")
 
 
@@ -113,7 +117,9 @@ def test_shipped_schema_is_current_valid_and_accepts_the_fixtures() -> None:
     assert list(validator.iter_errors(yaml.safe_load(BROKEN)))  # the schema also rejects the broken file
 
 
-def test_watcher_reloads_and_keeps_the_last_good_script(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_watcher_reloads_and_keeps_the_last_good_script(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     script = tmp_path / "s.yaml"
     script.write_text("version: 1\nstubs:\n  - name: v1\n    reply: {text: one}\n")
     registry = StubRegistry()
@@ -182,7 +188,9 @@ def test_serve_refuses_broken_fixtures(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text("version: 1\nstubs:\n  - reply: {txt: x}\n")
     out = subprocess.run(
         [sys.executable, "-m", "mockclaude", "serve", "--port", "0", "--fixtures", str(tmp_path)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert out.returncode == 1
     assert "cannot load --fixtures" in out.stderr and "unknown key 'txt'" in out.stderr

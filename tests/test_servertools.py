@@ -19,7 +19,11 @@ CODE_OLD = {"type": "code_execution_20250522", "name": "code_execution"}
 
 def ask(client: anthropic.Anthropic, text: str, tools: list[Any], stream: bool = False, **kw: Any) -> Any:
     params: dict[str, Any] = {
-        "model": MODEL, "max_tokens": 4096, "tools": tools, "messages": [{"role": "user", "content": text}], **kw,
+        "model": MODEL,
+        "max_tokens": 4096,
+        "tools": tools,
+        "messages": [{"role": "user", "content": text}],
+        **kw,
     }
     if "messages" in kw:
         params["messages"] = kw["messages"]
@@ -119,11 +123,16 @@ def test_web_fetch_with_citations_into_the_document(client: anthropic.Anthropic,
     assert message.usage.server_tool_use.web_fetch_requests == 1
 
 
-@pytest.mark.parametrize(("tool", "name", "result_type"), [
-    (CODE_NEW, "bash_code_execution", "bash_code_execution_tool_result"),
-    (CODE_OLD, "code_execution", "code_execution_tool_result"),
-])
-def test_code_execution_runs_the_arithmetic(client: anthropic.Anthropic, tool: Any, name: str, result_type: str) -> None:
+@pytest.mark.parametrize(
+    ("tool", "name", "result_type"),
+    [
+        (CODE_NEW, "bash_code_execution", "bash_code_execution_tool_result"),
+        (CODE_OLD, "code_execution", "code_execution_tool_result"),
+    ],
+)
+def test_code_execution_runs_the_arithmetic(
+    client: anthropic.Anthropic, tool: Any, name: str, result_type: str
+) -> None:
     message = ask(client, "Calculate 27 * 453 for me", [tool])
     use = next(b for b in message.content if b.type == "server_tool_use")
     assert use.name == name

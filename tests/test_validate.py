@@ -1,4 +1,3 @@
-
 """The validation matrix: for each rule, a request and the exact (status, error type, message) it gets.
 
 Texts come from api-spec §0.4, §1.3, §1.4, §6, §7, §8; the ones the spec marks ⚠ are the mock's choice and

@@ -1,4 +1,3 @@
-
 """What real clients send must be accepted, and no input may raise anything but an ApiError.
 
 The official SDK is the oracle: requests are built by ``anthropic.Anthropic`` itself and captured from its

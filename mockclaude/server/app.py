@@ -74,7 +74,9 @@ async def _read_body(request: web.Request) -> bytes:
         raise RequestTooLargeError() from None
 
 
-async def create_message(request: web.Request, pipeline: Pipeline, headers: dict[str, str]) -> web.StreamResponse:
+async def create_message(
+    request: web.Request, pipeline: Pipeline, headers: dict[str, str]
+) -> web.StreamResponse:
     """``POST /v1/messages``: JSON or SSE."""
     served = pipeline.messages(await _read_body(request), request.headers, request_id=headers["request-id"])
     headers.update(served.headers)
@@ -91,7 +93,9 @@ async def create_message(request: web.Request, pipeline: Pipeline, headers: dict
     )
 
 
-async def count_tokens(request: web.Request, pipeline: Pipeline, headers: dict[str, str]) -> web.StreamResponse:
+async def count_tokens(
+    request: web.Request, pipeline: Pipeline, headers: dict[str, str]
+) -> web.StreamResponse:
     """``POST /v1/messages/count_tokens``."""
     body = await _read_body(request)
     total = pipeline.count_tokens(body, request.headers, request_id=headers["request-id"])
@@ -110,7 +114,9 @@ def _int_query(request: web.Request, name: str, default: int) -> int:
         ) from None
 
 
-async def list_models(request: web.Request, pipeline: Pipeline, headers: dict[str, str]) -> web.StreamResponse:
+async def list_models(
+    request: web.Request, pipeline: Pipeline, headers: dict[str, str]
+) -> web.StreamResponse:
     """``GET /v1/models``: newest first, paginated."""
     from mockclaude.validate.headers import authenticate
 
