@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 import itertools
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Concatenate, TypeVar
-
-import orjson
 
 from mockclaude import ids
 from mockclaude.cache import DEFAULT_MAX_ENTRIES, CachePlan, PromptCache, UsageLedger
@@ -23,6 +20,7 @@ from mockclaude.clock import Clock, SystemClock
 from mockclaude.engine.chaos import Chaos, ChaosConfig
 from mockclaude.engine.core import Engine
 from mockclaude.engine.journal import Endpoint, Journal
+from mockclaude.front import FrontHalf
 from mockclaude.limits import RateLimitConfig, RateLimiter, RateLimits
 from mockclaude.model.catalog import Catalog, ModelSpec, get_catalog
 from mockclaude.model.errors import ERROR_CLASSES, ApiError, InvalidRequestError
@@ -32,7 +30,6 @@ from mockclaude.model.request import Policy, ValidatedRequest
 from mockclaude.render.message import message_json
 from mockclaude.tokenize.accounting import InputAccountant, PromptLayout
 from mockclaude.tokenize.encoding import get_counter
-from mockclaude.validate.request import validate_request
 
 
 @dataclass(slots=True)
@@ -70,34 +67,6 @@ class Served:
     headers: dict[str, str] = field(default_factory=dict)  # response headers decided here (rate limits)
 
 
-# Parameters that only cut the generated content: left out of the content key, so a cut reply is always a
-# prefix of the uncut one (a test can pick a stop sequence from a first reply and see the second stop there).
-_CUT_PARAMS = ("max_tokens", "stop_sequences")
-
-
-def fingerprints(body: bytes) -> tuple[str, str]:
-    """``(request key, content key)`` of a body.
-
-    The request key is the canonical JSON of the body without ``stream`` (so a streamed and a plain request get
-    the same reply and ``create`` equals ``stream().get_final_message()``); it also counts occurrences for ids.
-    The content key further leaves out the cut parameters.
-    """
-    try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        digest = hashlib.blake2b(body, digest_size=16).hexdigest()
-        return digest, digest
-    if not isinstance(data, dict):
-        digest = hashlib.blake2b(body, digest_size=16).hexdigest()
-        return digest, digest
-    data.pop("stream", None)
-    request_key = hashlib.blake2b(orjson.dumps(data, option=orjson.OPT_SORT_KEYS), digest_size=16).hexdigest()
-    for name in _CUT_PARAMS:
-        data.pop(name, None)
-    content_key = hashlib.blake2b(orjson.dumps(data, option=orjson.OPT_SORT_KEYS), digest_size=16).hexdigest()
-    return request_key, content_key
-
-
 _R = TypeVar("_R")
 
 
@@ -129,7 +98,8 @@ def _journaled(
                 pending.failed(exc)
                 raise
             if isinstance(result, Served):
-                pending.served(message_json(result.reply), result.stream, result.request, result.reply.fault)
+                reply = result.reply
+                pending.served(lambda: message_json(reply), result.stream, result.request, reply.fault)
             else:
                 pending.counted(result)  # count_tokens: the total
             return result
@@ -154,6 +124,7 @@ class Pipeline:
         )
         counter = get_counter(self.settings.tokenizer)
         self.accountant = InputAccountant(counter)
+        self.front = FrontHalf(self.policy, self.accountant)  # validate + count + fingerprints, memoised
         settings = self.settings
         self.engine = Engine(settings.seed, counter, clock=settings.clock, strict=settings.strict)
         self.generator = self.engine.generator  # generated replies (what the engine falls back to)
@@ -199,16 +170,12 @@ class Pipeline:
         with self._lock:
             self._occurrences.clear()
             self._requests = itertools.count()
+        self.front.clear()
         self.journal.clear()
         self.cache.clear()
         self.ledger.clear()
         self.limiter.reset()
         self.engine.reset()
-        # Workaround until StubRegistry.clear() does it: stub ids (stub_1, stub_2...) salt their replies' deltas
-        # and signatures, so they restart with every reset, or a test's bytes would depend on the tests before
-        # it. The registry object stays (serve --fixtures reloads into it).
-        self.engine.stubs._ids = itertools.count(1)
-        self.engine.stubs._order = itertools.count()
         self.engine.strict = self.settings.strict
         if self.settings.fixtures:
             self.engine.stubs.load(self.settings.fixtures)
@@ -274,12 +241,11 @@ class Pipeline:
     @_journaled("messages")
     def messages(self, body: bytes, headers: Mapping[str, str]) -> Served:
         """``POST /v1/messages``: a decided reply, or an ``ApiError`` raised with the real status and text."""
-        req = validate_request(body, headers, self.policy, kind="messages")
-        layout = self.accountant.layout(req)
+        front = self.front(body, headers, "messages")
+        req, layout, request_key, content_key = front.req, front.layout, front.request_key, front.content_key
         self.check_window(req, layout.total)
         cache_plan = self.prompt_usage(req, layout)
         usage = cache_plan.usage
-        request_key, content_key = fingerprints(body)
         occurrence = self._occurrence(request_key)
         stream = bool(getattr(req.params, "stream", False))
         # Rate limits, then chaos, after validation and counting and before the engine: a limited or failed
@@ -337,7 +303,6 @@ class Pipeline:
     @_journaled("count_tokens")
     def count_tokens(self, body: bytes, headers: Mapping[str, str]) -> int:
         """``POST /v1/messages/count_tokens``: the total input a messages call would report (never cached)."""
-        req = validate_request(body, headers, self.policy, kind="count_tokens")
-        total = self.accountant.count(req)
-        self.check_window(req, total)
-        return total
+        front = self.front(body, headers, "count_tokens")
+        self.check_window(front.req, front.layout.total)
+        return front.layout.total

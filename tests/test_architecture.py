@@ -21,6 +21,7 @@ LAYERS: dict[str, int] = {
     "mockclaude.engine": 3,
     "mockclaude.render": 3,
     "mockclaude.pipeline": 4,
+    "mockclaude.front": 4,
     "mockclaude.server": 5,
     "mockclaude.script": 5,
     "mockclaude.mock": 6,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -74,16 +74,29 @@ class JournalEntry:
     endpoint: Endpoint
     request_id: str | None
     time: float
-    headers: dict[str, str]
+    raw_headers: Mapping[str, str] = field(repr=False)
     raw_body: bytes = field(repr=False)
     status: int
     stream: bool = False
-    reply: JSON | None = None
+    # The served reply, or a function that renders it: recording stays cheap on the request path, and the JSON
+    # is built only when somebody reads the journal.
+    reply_source: JSON | Callable[[], JSON] | None = field(default=None, repr=False)
     error: JSON | None = None
     stub_id: str | None = None
     unmatched: bool = False
     fault: JSON | None = None  # a fault the server acted out on this reply (a cut stream, a stall...)
     request: ValidatedRequest | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Request headers: lower-cased names, credentials cut to a short prefix."""
+        return journal_headers(self.raw_headers)
+
+    @property
+    def reply(self) -> JSON | None:
+        """The Message JSON served (for ``count_tokens``: ``{"input_tokens": n}``); None for errors."""
+        source = self.reply_source
+        return source() if callable(source) else source
 
     @property
     def body(self) -> Any:
@@ -178,7 +191,11 @@ class Pending:
         self._fields = fields
 
     def served(
-        self, reply: JSON, stream: bool, request: ValidatedRequest, fault: Fault | None = None
+        self,
+        reply: JSON | Callable[[], JSON],
+        stream: bool,
+        request: ValidatedRequest,
+        fault: Fault | None = None,
     ) -> JournalEntry:
         """A Messages reply (200): which stub answered, if any, and the fault the server will act out."""
         hit = _DECISION.hit
@@ -187,7 +204,7 @@ class Pending:
             **self._fields,
             status=200,
             stream=stream,
-            reply=reply,
+            reply_source=reply,
             request=request,
             stub_id=stub_id,
             unmatched=stub_id is None,
@@ -196,7 +213,7 @@ class Pending:
 
     def counted(self, total: object) -> JournalEntry:
         """A count_tokens answer (200)."""
-        return self._journal._append(**self._fields, status=200, reply={"input_tokens": total})
+        return self._journal._append(**self._fields, status=200, reply_source={"input_tokens": total})
 
     def failed(self, exc: BaseException) -> JournalEntry:
         """An error answer: the API error the server turns ``exc`` into (anything else is a 500)."""
@@ -261,9 +278,8 @@ class Journal:
         return Pending(self, fields)
 
     def _append(self, headers: Mapping[str, str], **fields: Any) -> JournalEntry:
-        entry_headers = journal_headers(headers)
         with self._lock:
-            entry = JournalEntry(index=self._count, headers=entry_headers, **fields)
+            entry = JournalEntry(index=self._count, raw_headers=headers, **fields)
             self._count += 1
             self._entries.append(entry)
             return entry

@@ -108,12 +108,18 @@ class StubRegistry:
             return True
 
     def clear(self) -> None:
-        """Remove every stub."""
+        """Remove every stub, and restart the ids (``stub_1``...) and load order.
+
+        Stub ids salt their replies' deltas and signatures: restarting them makes a test's bytes independent of
+        the tests that ran before it on the same server.
+        """
         with self._lock:
             self._stubs.clear()
             self._generic.clear()
             self._index.clear()
             self._groups.clear()
+            self._ids = itertools.count(1)
+            self._order = itertools.count()
 
     # -- reading ---------------------------------------------------------------------------------------------
     def list(self) -> builtins.list[dict[str, Any]]:
