@@ -190,8 +190,8 @@ _discover()
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark sections and print their results (and a JSON line for tooling)."""
     parser = argparse.ArgumentParser(prog="bench")
-    parser.add_argument("--seconds", type=float, default=3.0)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--only", action="append", choices=sorted(SECTIONS))
     args = parser.parse_args(argv)
