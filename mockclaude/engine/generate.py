@@ -16,14 +16,13 @@ from __future__ import annotations
 import random
 import threading
 from collections import OrderedDict
-from typing import TYPE_CHECKING
 
 from mockclaude import ids
 from mockclaude.clock import Clock, SystemClock
 from mockclaude.engine import blocks as B
 from mockclaude.engine import choose as C
+from mockclaude.engine import prose
 from mockclaude.engine import servertools as S
-from mockclaude.engine.fake import LazyFaker
 from mockclaude.engine.plan import Plan, PlanBlock, fit
 from mockclaude.engine.schema_gen import generate_instance
 from mockclaude.engine.serverplan import FlowBuilder
@@ -33,9 +32,6 @@ from mockclaude.model.reply import JSON, Reply, ReplyBlock, Usage
 from mockclaude.model.request import ValidatedRequest
 from mockclaude.tokenize.encoding import TokenCounter
 from mockclaude.tokenize.scaled import scaled
-
-if TYPE_CHECKING:
-    from faker import Faker
 
 REDACTED_THINKING_TRIGGER = C.REDACTED_THINKING_TRIGGER
 REFUSAL_TRIGGER = C.REFUSAL_TRIGGER
@@ -79,7 +75,7 @@ _PROGRESS_NOTES = (
 
 
 class Generator:
-    """Decides generated replies. One per server instance (its Faker is not shared across threads)."""
+    """Decides generated replies. One per server instance; decisions are serialised by its lock."""
 
     def __init__(
         self, seed: int, counter: TokenCounter, *, memo_size: int = 2048, clock: Clock | None = None
@@ -87,22 +83,11 @@ class Generator:
         self.seed = seed
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.counter = counter
-        self._lazy_faker = LazyFaker()
-        self._faker_seed: int | None = (
-            None  # drawn at the start of a decision, applied when prose is first needed
-        )
+        # Draws the words of generated prose; reseeded from the content RNG at the start of every decision.
+        self._words = random.Random(0)
         self._lock = threading.Lock()
         self._memo: OrderedDict[str, Plan] = OrderedDict()
         self._memo_size = memo_size
-
-    @property
-    def _faker(self) -> Faker:
-        """The Faker, seeded for the current decision on first use (callers hold ``self._lock``)."""
-        fake = self._lazy_faker.get()
-        if self._faker_seed is not None:
-            fake.seed_instance(self._faker_seed)
-            self._faker_seed = None
-        return fake
 
     # -- public ------------------------------------------------------------------------------------------
     def reply(
@@ -168,7 +153,7 @@ class Generator:
         params = req.params
         view = RequestView(req)
         rng = random.Random(ids.derive(self.seed, "content", content_key))
-        self._faker_seed = rng.getrandbits(64)
+        self._words.seed(rng.getrandbits(64))
         max_tokens = params.max_tokens if isinstance(params, wire.MessageCreateParams) else 0
         if max_tokens == 0:  # cache pre-warm (§6.8): nothing generated
             return Plan(stop_reason="max_tokens")
@@ -281,24 +266,23 @@ class Generator:
         return next((s for s in C.server_tools(view) if s.kind == "web_search"), None)
 
     def _flows(self) -> FlowBuilder:
-        fake = self._faker
+        words = self._words
         return FlowBuilder(
             self.counter,
-            sentence=lambda r: fake.sentence(nb_words=r.randint(8, 16)),
-            page=lambda r: S.page_text(fake, r),
+            sentence=lambda r: prose.sentence(words, r.randint(8, 16)),
+            page=lambda r: S.page_text(words, r),
             now=self.clock.now(),
         )
 
     def _prose(self, target_tokens: int, rng: random.Random, *, style: str) -> str:
-        """Faker sentences until about ``target_tokens`` tokens."""
-        fake = self._faker
+        """Sentences of faker's vocabulary (``engine.prose``) until about ``target_tokens`` tokens."""
         sentences: list[str] = []
         tokens = 0
         if style == "thinking":
             sentences.append(rng.choice(_THINKING_OPENERS))
             tokens += self.counter.count(sentences[0])
         while tokens < target_tokens:
-            s = fake.sentence(nb_words=rng.randint(6, 16))
+            s = prose.sentence(self._words, rng.randint(6, 16))
             sentences.append(s)
             tokens += self.counter.count(s) + 1
             if len(sentences) % rng.randint(3, 6) == 0 and style == "answer" and tokens < target_tokens:

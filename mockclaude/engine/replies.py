@@ -15,7 +15,6 @@ from mockclaude import ids
 from mockclaude.clock import Clock
 from mockclaude.engine import blocks as B
 from mockclaude.engine import servertools as S
-from mockclaude.engine.fake import LazyFaker
 from mockclaude.engine.reply_spec import BlockSpec, ErrorSpec, ReplySpec
 from mockclaude.engine.schema_gen import generate_instance
 from mockclaude.engine.templates import Context, Template, render, render_strings
@@ -84,7 +83,6 @@ class ScriptedBuilder:
         self.seed = seed
         self.counter = counter
         self.clock = clock
-        self._faker = LazyFaker()
         self._lock = threading.Lock()
 
     def build(
@@ -259,9 +257,7 @@ class ScriptedBuilder:
             text = result.get("text")
             if text is None:
                 with self._lock:
-                    fake = self._faker.get()
-                    fake.seed_instance(rng.getrandbits(64))
-                    text = S.page_text(fake, rng)
+                    text = S.page_text(random.Random(rng.getrandbits(64)), rng)
             return S.fetch_content(url, result.get("title") or url, text, self.clock.now(), citations=True)
         if name in ("code_execution", "bash_code_execution"):
             result = result or {}

@@ -2,7 +2,7 @@
 
 The real API runs these tools itself and returns, in one reply, a ``server_tool_use`` block followed by its
 result block (api-spec §3.2), then text whose citations point into the results (§3.3). Everything here is drawn
-from the ``random.Random`` and the ``Faker`` it is handed, so the output is a pure function of their state.
+from the ``random.Random`` instances it is handed, so the output is a pure function of their state.
 """
 
 from __future__ import annotations
@@ -14,12 +14,10 @@ import operator
 import random
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mockclaude.clock import rfc3339
-
-if TYPE_CHECKING:
-    from faker import Faker
+from mockclaude.engine import prose
 
 JSON = dict[str, Any]
 
@@ -198,10 +196,10 @@ def url_for(text: str, rng: random.Random) -> str:
     return f"https://{domain}/{query_for(text).lower().replace(' ', '-')[:60]}"
 
 
-def page_text(fake: Faker, rng: random.Random, paragraphs: int = 3) -> str:
-    """Plain page text: a few paragraphs of sentences."""
+def page_text(words: random.Random, rng: random.Random, paragraphs: int = 3) -> str:
+    """Plain page text: a few paragraphs of sentences (``words`` draws the words, ``rng`` the shape)."""
     return "\n\n".join(
-        " ".join(fake.sentence(nb_words=rng.randint(8, 16)) for _ in range(rng.randint(2, 4)))
+        " ".join(prose.sentence(words, rng.randint(8, 16)) for _ in range(rng.randint(2, 4)))
         for _ in range(paragraphs)
     )
 
