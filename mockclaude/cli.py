@@ -205,7 +205,8 @@ async def _serve_until_signal(app: web.Application, host: str, port: int, seed: 
         print(BANNER.format(version=__version__, url=f"http://{url_host}:{port}", seed=seed), flush=True)
         pipeline = app[PIPELINE]
         if pipeline.settings.fixtures:  # reload on change; a broken edit keeps the last good script
-            watcher = FixtureWatcher(pipeline.engine.stubs, pipeline.settings.fixtures)
+            # The registry is looked up at each reload: a seed change rebuilds the pipeline and its registry.
+            watcher = FixtureWatcher(lambda: pipeline.engine.stubs, pipeline.settings.fixtures)
             tasks.append(asyncio.create_task(watcher.run(FIXTURE_POLL_SECONDS)))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -172,7 +172,7 @@ class Pipeline:
             self._requests = itertools.count()
         self.front.clear()
         self.journal.clear()
-        self.cache.clear()
+        self.cache.reset()
         self.ledger.clear()
         self.limiter.reset()
         self.engine.reset()

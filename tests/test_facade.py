@@ -262,3 +262,16 @@ def test_a_tests_bytes_do_not_depend_on_the_tests_before_it(mockclaude: MockClau
         mockclaude.expect().respond(content=reply)
         streams.append(rawhttp.post(mockclaude.url + "/v1/messages", json_body=body).content)
     assert streams[0] == streams[1]
+
+
+def test_reset_zeroes_the_cache_counters() -> None:
+    from mockclaude.pipeline import Pipeline
+
+    pipeline = Pipeline()
+    pipeline.cache.store.writes = pipeline.cache.store.hits = 3
+    pipeline.reset()
+    assert (pipeline.cache.store.writes, pipeline.cache.store.hits, pipeline.cache.store.evictions) == (
+        0,
+        0,
+        0,
+    )

@@ -142,6 +142,19 @@ def test_watcher_reloads_and_keeps_the_last_good_script(
     assert [s["name"] for s in registry.list()] == ["from-api", "v4"]
 
 
+def test_watcher_follows_a_rebuilt_registry(tmp_path: Path) -> None:
+    """A seed change rebuilds the pipeline and its registry: reloads must land in the current one."""
+    script = tmp_path / "s.yaml"
+    script.write_text("version: 1\nstubs:\n  - name: v1\n    reply: {text: one}\n")
+    current = [StubRegistry()]
+    watcher = FixtureWatcher(lambda: current[0], tmp_path)
+    current[0] = StubRegistry()  # rebuilt after the watcher started
+    script.write_text("version: 1\nstubs:\n  - name: v2\n    reply: {text: two}\n")
+    os.utime(script, ns=(time.time_ns(), time.time_ns() + 10**9))
+    assert watcher.poll() is True
+    assert [s["name"] for s in current[0].list()] == ["v2"]
+
+
 def test_serve_fixtures_reloads_on_change(tmp_path: Path) -> None:
     script = tmp_path / "live.yaml"
     script.write_text("version: 1\nstubs:\n  - name: live\n    reply: {text: before}\n")

@@ -192,6 +192,12 @@ class PromptCache:
                 "data": entries,
             }
 
+    def reset(self) -> None:
+        """Back to a fresh cache: no entries, counters at zero."""
+        with self._lock:
+            self.store.remove()
+            self.store.reset_counters()
+
     def clear(self, *, api_key: str | None = None, model: str | None = None) -> int:
         """Delete entries (all, or one key's / one model's); returns how many were deleted."""
         with self._lock:

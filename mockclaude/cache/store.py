@@ -109,6 +109,10 @@ class CacheStore:
         self.expirations += dead
         return dead
 
+    def reset_counters(self) -> None:
+        """Zero the writes / hits / evictions counters (a reset between tests starts them afresh)."""
+        self.writes = self.hits = self.evictions = 0
+
     def remove(self, where: Callable[[CacheEntry], bool] | None = None) -> int:
         """Delete the entries ``where`` selects (all of them without ``where``); returns how many."""
         count = 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from mockclaude.engine.documents import KNOWN_SUFFIXES
@@ -21,14 +22,23 @@ Snapshot = dict[str, tuple[int, int]]
 
 
 class FixtureWatcher:
-    """Polls ``path`` (a script file or directory) and reloads the registry's stubs from it on change."""
+    """Polls ``path`` (a script file or directory) and reloads the registry's stubs from it on change.
 
-    def __init__(self, stubs: StubRegistry, path: str | Path) -> None:
-        self.stubs = stubs
+    ``stubs`` is the registry, or a function returning the current one: a server whose pipeline is rebuilt (a new
+    seed through ``/_mock/seed`` or a reset with a seed) gets a new registry, and reloads must go there.
+    """
+
+    def __init__(self, stubs: StubRegistry | Callable[[], StubRegistry], path: str | Path) -> None:
+        self._stubs = stubs
         self.path = Path(path)
         self._seen = self._scan()
         self.reloads = 0
         self.failures = 0
+
+    @property
+    def stubs(self) -> StubRegistry:
+        """The registry reloads go to."""
+        return self._stubs if isinstance(self._stubs, StubRegistry) else self._stubs()
 
     def _scan(self) -> Snapshot:
         root = self.path
@@ -49,7 +59,7 @@ class FixtureWatcher:
             return False
         self._seen = now
         try:
-            stubs = self.stubs.load(self.path, replace=True)
+            stubs = self.stubs.load(self.path, replace=True)  # the registry current at reload time
         except ScriptError as exc:
             self.failures += 1
             log.error("fixtures under %s not reloaded (keeping the last good script):", self.path)
