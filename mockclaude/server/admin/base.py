@@ -1,0 +1,154 @@
+"""Core of the ``/_mock`` control plane: the route registry, request helpers and the access guard."""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from mockclaude.model.errors import (
+    AuthenticationError,
+    InvalidRequestError,
+    MethodNotAllowedError,
+    PermissionError_,
+)
+from mockclaude.pipeline import Pipeline
+
+AdminHandler = Callable[[web.Request, Pipeline, dict[str, str]], Awaitable[web.StreamResponse]]
+Wrapper = Callable[[AdminHandler], Callable[[web.Request], Awaitable[web.StreamResponse]]]
+
+PREFIX = "/_mock"
+ROUTES: list[
+    tuple[str, str, AdminHandler]
+] = []  # (method, path under PREFIX, handler), in registration order
+
+
+def admin_route(method: str, path: str) -> Callable[[AdminHandler], AdminHandler]:
+    """Register ``handler`` for ``method`` on ``/_mock{path}`` (mounted by :func:`register_admin`)."""
+
+    def register(handler: AdminHandler) -> AdminHandler:
+        ROUTES.append((method.upper(), path, handler))
+        return handler
+
+    return register
+
+
+async def _method_not_allowed(
+    request: web.Request, pipeline: Pipeline, headers: dict[str, str]
+) -> web.StreamResponse:
+    raise MethodNotAllowedError(f"Method {request.method} is not allowed for {request.path}")
+
+
+def register_admin(app: web.Application, wrap: Wrapper) -> None:
+    """Mount every registered admin route on ``app``; ``wrap`` is the app's endpoint wrapper."""
+    by_path: dict[str, list[tuple[str, AdminHandler]]] = {}
+    for method, path, handler in ROUTES:
+        by_path.setdefault(path, []).append((method, handler))
+    for path, handlers in by_path.items():
+        resource = app.router.add_resource(PREFIX + path)
+        for method, handler in handlers:
+            resource.add_route(method, wrap(_guarded(handler)))
+        resource.add_route("*", wrap(_guarded(_method_not_allowed)))
+
+
+# -- request helpers ------------------------------------------------------------------------------------------
+
+
+async def json_object(request: web.Request, allowed: frozenset[str] | None) -> dict[str, Any]:
+    """The body as a JSON object whose keys are all in ``allowed`` (an empty body is ``{}``; ``None``: any keys,
+    checked by the caller)."""
+    raw = await request.read()
+    if not raw.strip():
+        return {}
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidRequestError(f"The request body is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise InvalidRequestError("The request body must be a JSON object")
+    for key in data:
+        if allowed is not None and key not in allowed:
+            raise InvalidRequestError(f"{key}: Extra inputs are not permitted")
+    return data
+
+
+def _number(data: dict[str, Any], name: str, *, minimum: float | None = None) -> float | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidRequestError(f"{name}: Input should be a valid number")
+    if minimum is not None and value < minimum:
+        raise InvalidRequestError(f"{name}: Input should be greater than or equal to {minimum:g}")
+    return float(value)
+
+
+def _int_query(request: web.Request, name: str, default: int, minimum: int = 1) -> int:
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidRequestError(f"{name}: Input should be a valid integer") from None
+    if value < minimum:
+        raise InvalidRequestError(f"{name}: Input should be greater than or equal to {minimum}")
+    return value
+
+
+def _model_query(request: web.Request, pipeline: Pipeline) -> str | None:
+    """``?model=`` as a canonical id (aliases accepted)."""
+    name = request.query.get("model")
+    if name is None:
+        return None
+    spec = pipeline.policy.catalog.resolve(name)
+    return spec.id if spec is not None else name
+
+
+# -- access ---------------------------------------------------------------------------------------------------
+
+Req = web.Request
+Out = web.StreamResponse
+Hdrs = dict[str, str]
+
+
+def _is_loopback(remote: str | None) -> bool:
+    try:
+        address = ipaddress.ip_address(remote or "")
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # ::ffff:127.0.0.1
+    return address.is_loopback
+
+
+def authorize(request: web.Request, token: str | None) -> None:
+    """Let the caller steer the mock, or raise: with a token, only callers that send it (401); without one,
+    only loopback callers (403), so a server bound to a public address cannot be scripted by strangers."""
+    if token:
+        sent = request.headers.get("x-admin-token")
+        scheme, _, value = request.headers.get("authorization", "").partition(" ")
+        if sent is None and scheme.lower() == "bearer":
+            sent = value.strip()
+        if sent is None or not hmac.compare_digest(sent.encode(), token.encode()):
+            raise AuthenticationError(
+                "mockclaude admin routes need the admin token: Authorization: Bearer <token> or x-admin-token"
+            )
+    elif not _is_loopback(request.remote):
+        raise PermissionError_(
+            "mockclaude admin routes answer loopback callers only; start the server with --admin-token to "
+            "allow others"
+        )
+
+
+def _guarded(handler: AdminHandler) -> AdminHandler:
+    async def guarded(request: Req, pipeline: Pipeline, headers: Hdrs) -> Out:
+        authorize(request, pipeline.settings.admin_token)
+        return await handler(request, pipeline, headers)
+
+    guarded.__doc__ = handler.__doc__
+    return guarded
