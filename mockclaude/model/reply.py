@@ -21,6 +21,9 @@ class ReplyBlock:
     final: JSON
     start: JSON
     deltas: list[JSON] = field(default_factory=list)
+    # The SSE bytes of ``deltas`` plus ``content_block_stop`` at a given index, filled by the renderer: blocks of
+    # a memoised plan are shared by every reply to the same request, and their deltas carry no ids.
+    rendered: tuple[int, list[bytes]] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(slots=True)
