@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 from unittest import mock as um
@@ -17,6 +14,7 @@ from mockclaude import ManualClock, MockClaude, Settings
 from mockclaude.model.errors import AuthenticationError, PermissionError_
 from mockclaude.server.admin import authorize
 from tests import rawhttp
+from tests.serve_proc import start_serve
 
 HELLO = {"model": "claude-sonnet-4-6", "max_tokens": 32, "messages": [{"role": "user", "content": "Hello"}]}
 
@@ -166,27 +164,8 @@ def test_a_token_guards_every_admin_route_over_the_wire() -> None:
         assert rawhttp.request("GET", mock.url + "/_mock/health").status == 200  # health stays open
 
 
-def _serve(*args: str) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mockclaude", "serve", "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if "serving the Claude Messages API at" in line:
-            return proc, line.split(" at ")[1].split()[0]
-        if not line and proc.poll() is not None:
-            break
-    proc.kill()
-    raise AssertionError("mockclaude serve printed no banner")
-
-
 def test_a_background_serve_scripted_only_through_admin_routes() -> None:
-    proc, url = _serve("--seed", "3", "--admin-token", "ci-token")
+    proc, url = start_serve("--seed", "3", "--admin-token", "ci-token")
     token = {"Authorization": "Bearer ci-token"}
     try:
         assert admin(url, "GET", "/stubs").status == 401

@@ -4,9 +4,6 @@ process running the seed page's prompt-caching snippet twice (a write, then a re
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +11,7 @@ import anthropic
 import pytest
 
 from tests import rawhttp
+from tests.serve_proc import start_serve
 from tests.test_cache import SONNET, Mock, expect, long_text, start_mock, system_request, usage_of
 from tests.test_cache import key as key  # the per-test API key fixture
 from tests.test_seed_snippets import SNIPPETS, run_snippet
@@ -146,26 +144,6 @@ def test_eviction_only_turns_hits_into_misses() -> None:
 
 
 # -- a real `mockclaude serve` -------------------------------------------------------------------------------
-
-
-def start_serve(*args: str) -> tuple[subprocess.Popen[str], str]:
-    """``python -m mockclaude serve --port 0 ARGS`` and the URL from its banner."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mockclaude", "serve", "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if "serving the Claude Messages API at" in line:
-            return proc, line.split(" at ")[1].split()[0]
-        if not line and proc.poll() is not None:
-            break
-    proc.kill()
-    raise AssertionError("mockclaude serve printed no banner")
 
 
 @pytest.fixture(scope="module")

@@ -6,37 +6,17 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import anthropic
 import pytest
 
 from tests import rawhttp
-
-
-def _start(*args: str) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mockclaude", "serve", "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if "serving the Claude Messages API at" in line:
-            url = line.split(" at ")[1].split()[0]
-            return proc, url
-        if not line and proc.poll() is not None:
-            break
-    proc.kill()
-    raise AssertionError("no banner")
+from tests.serve_proc import start_serve
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_serve_banner_health_request_and_clean_shutdown(sig: int) -> None:
-    proc, url = _start("--seed", "7", "--api-key", "sk-one")
+    proc, url = start_serve("--seed", "7", "--api-key", "sk-one")
     try:
         assert url.startswith("http://127.0.0.1:")
         assert rawhttp.request("GET", url + "/_mock/health").status == 200

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from mockclaude.pipeline import Settings
 from mockclaude.server.app import create_app
 from mockclaude.server.runner import ServerThread
 from tests import rawhttp
+from tests.serve_proc import start_serve
 
 LISTED = [spec.id for spec in get_catalog().models()]  # active + deprecated, newest first
 
@@ -117,31 +117,12 @@ def test_any_model_still_lists_only_the_catalog(lenient: anthropic.Anthropic) ->
 # --- user models: --models FILE ---------------------------------------------------------------------------
 
 
-def _serve(*args: str) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mockclaude", "serve", "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if "serving the Claude Messages API at" in line:
-            return proc, line.split(" at ")[1].split()[0]
-        if not line and proc.poll() is not None:
-            break
-    proc.kill()
-    raise AssertionError("no banner")
-
-
 def test_models_file_adds_gateway_models(tmp_path: Path) -> None:
     models = tmp_path / "models.json"
     gateway = {"id": "gw-claude", "base": "claude-sonnet-4-6", "display_name": "Gateway Claude",
                "created_at": "2030-01-01T00:00:00Z", "context_window": 32_000, "max_output_tokens": 4096}  # fmt: skip
     models.write_text(json.dumps({"models": [gateway]}))
-    proc, url = _serve("--models", str(models))
+    proc, url = start_serve("--models", str(models))
     try:
         client = anthropic.Anthropic(base_url=url, api_key="sk-test", max_retries=0)
         first = client.models.list(limit=1).data[0]
