@@ -47,7 +47,10 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'mockclaude' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    from mockclaude.boot import gc_paused
+
+    with gc_paused():  # the first public name imports most of the package (see gc_paused)
+        value = getattr(importlib.import_module(module), name)
     globals()[name] = value  # resolved once
     return value
 

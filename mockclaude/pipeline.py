@@ -14,22 +14,26 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Concatenate, TypeVar
 
-from mockclaude import ids
-from mockclaude.cache import DEFAULT_MAX_ENTRIES, CachePlan, PromptCache, UsageLedger
-from mockclaude.clock import Clock, SystemClock
-from mockclaude.engine.chaos import Chaos, ChaosConfig
-from mockclaude.engine.core import Engine
-from mockclaude.engine.journal import Endpoint, Journal
-from mockclaude.front import FrontHalf
-from mockclaude.limits import RateLimitConfig, RateLimiter, RateLimits
-from mockclaude.model.catalog import Catalog, ModelSpec, get_catalog
-from mockclaude.model.errors import ERROR_CLASSES, ApiError, InvalidRequestError
-from mockclaude.model.faults import Latency
-from mockclaude.model.reply import Reply
-from mockclaude.model.request import Policy, ValidatedRequest
-from mockclaude.render.message import message_json
-from mockclaude.tokenize.accounting import InputAccountant, PromptLayout
-from mockclaude.tokenize.encoding import get_counter
+from mockclaude.boot import gc_paused
+
+# Imports build long-lived objects only: a garbage collection in the middle frees nothing (see gc_paused).
+with gc_paused():
+    from mockclaude import ids
+    from mockclaude.cache import DEFAULT_MAX_ENTRIES, CachePlan, PromptCache, UsageLedger
+    from mockclaude.clock import Clock, SystemClock
+    from mockclaude.engine.chaos import Chaos, ChaosConfig
+    from mockclaude.engine.core import Engine
+    from mockclaude.engine.journal import Endpoint, Journal
+    from mockclaude.front import FrontHalf
+    from mockclaude.limits import RateLimitConfig, RateLimiter, RateLimits
+    from mockclaude.model.catalog import Catalog, ModelSpec, get_catalog
+    from mockclaude.model.errors import ERROR_CLASSES, ApiError, InvalidRequestError
+    from mockclaude.model.faults import Latency
+    from mockclaude.model.reply import Reply
+    from mockclaude.model.request import Policy, ValidatedRequest
+    from mockclaude.render.message import message_json
+    from mockclaude.tokenize.accounting import InputAccountant, PromptLayout
+    from mockclaude.tokenize.encoding import get_counter
 
 
 @dataclass(slots=True)

@@ -6,27 +6,31 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 
-from aiohttp import web
+from mockclaude.boot import gc_paused
 
-from mockclaude.model.catalog import list_page, model_info
-from mockclaude.model.errors import (
-    ApiError,
-    InternalServerError,
-    InvalidRequestError,
-    MethodNotAllowedError,
-    NotFoundError,
-    RequestTooLargeError,
-)
-from mockclaude.pipeline import Pipeline, Settings
-from mockclaude.script import read_yaml as _read_yaml  # noqa: F401  (registers the YAML script reader)
-from mockclaude.server.admin import register_admin
-from mockclaude.server.respond import (
-    base_headers,
-    error_response,
-    json_response,
-    organization_id,
-)
-from mockclaude.server.stream import STREAM_STATS, StreamStats, write_reply
+# Imports build long-lived objects only: a garbage collection in the middle frees nothing (see gc_paused).
+with gc_paused():
+    from aiohttp import web
+
+    from mockclaude.model.catalog import list_page, model_info
+    from mockclaude.model.errors import (
+        ApiError,
+        InternalServerError,
+        InvalidRequestError,
+        MethodNotAllowedError,
+        NotFoundError,
+        RequestTooLargeError,
+    )
+    from mockclaude.pipeline import Pipeline, Settings
+    from mockclaude.script import read_yaml as _read_yaml  # noqa: F401  (registers the YAML script reader)
+    from mockclaude.server.admin import register_admin
+    from mockclaude.server.respond import (
+        base_headers,
+        error_response,
+        json_response,
+        organization_id,
+    )
+    from mockclaude.server.stream import STREAM_STATS, StreamStats, write_reply
 
 log = logging.getLogger("mockclaude")
 
@@ -163,7 +167,8 @@ async def method_not_allowed(
 
 def create_app(settings: Settings | None = None, *, path_prefix: str = "") -> web.Application:
     """The application for one mock instance. API routes also answer under ``path_prefix`` (gateways)."""
-    pipeline = Pipeline(settings)
+    with gc_paused():  # the tokenizer, catalog and engine state: long-lived objects only
+        pipeline = Pipeline(settings)
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[PIPELINE] = pipeline
     app[ORG_ID] = organization_id(pipeline.seed)

@@ -71,9 +71,12 @@ def _track(node: pytest.Item | Any, mock: MockClaude) -> None:
 
 def session_server() -> MockClaude:
     """Import mockclaude and start the session's server (what ``mockclaude_server`` does; the bench times it)."""
-    from mockclaude.mock import MockClaude
+    from mockclaude.boot import gc_paused
 
-    return MockClaude().start()
+    with gc_paused():  # imports and the app build long-lived objects only (see gc_paused)
+        from mockclaude.mock import MockClaude
+
+        return MockClaude().start()
 
 
 @pytest.fixture(scope="session")
