@@ -24,7 +24,6 @@ from mockclaude.engine import choose as C
 from mockclaude.engine import prose
 from mockclaude.engine import servertools as S
 from mockclaude.engine.plan import Plan, PlanBlock, fit
-from mockclaude.engine.schema_gen import generate_instance
 from mockclaude.engine.serverplan import FlowBuilder
 from mockclaude.engine.view import RequestView
 from mockclaude.model import wire
@@ -246,6 +245,8 @@ class Generator:
             preamble = f"I'll use the {which} tool{'s' * (len(names) > 1)} to help with that."
             out.append(PlanBlock("text", text=preamble, tokens=self.counter.count(preamble)))
         for k, (name, schema) in enumerate(action.calls):
+            from mockclaude.engine.schema_gen import generate_instance  # only tool calls need it
+
             value = generate_instance(schema, rng, hint=name)
             if not isinstance(value, dict):
                 value = {}

@@ -16,7 +16,6 @@ from mockclaude.clock import Clock
 from mockclaude.engine import blocks as B
 from mockclaude.engine import servertools as S
 from mockclaude.engine.reply_spec import BlockSpec, ErrorSpec, ReplySpec
-from mockclaude.engine.schema_gen import generate_instance
 from mockclaude.engine.templates import Context, Template, render, render_strings
 from mockclaude.model import wire
 from mockclaude.model.errors import ApiError
@@ -177,6 +176,8 @@ class ScriptedBuilder:
     def _generated_input(ctx: Context, name: str, rng: random.Random) -> Any:
         for tool in ctx.view.tools:
             if isinstance(tool, wire.CustomTool) and tool.name == name:
+                from mockclaude.engine.schema_gen import generate_instance  # only tool calls need it
+
                 value = generate_instance(
                     tool.input_schema.model_dump(mode="json", exclude_none=True), rng, hint=name
                 )

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-import yaml
+from typing import TYPE_CHECKING
 
 from mockclaude.engine.documents import Document
 from mockclaude.engine.issues import Issue, ScriptError, join
 
+if TYPE_CHECKING:
+    import yaml
+
 
 def _lines(node: yaml.Node, path: str, out: dict[str, int]) -> None:
+    import yaml  # already loaded by parse_yaml: a dictionary lookup
+
     out.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
@@ -25,6 +29,8 @@ def _lines(node: yaml.Node, path: str, out: dict[str, int]) -> None:
 
 def parse_yaml(text: str, source: str) -> Document:
     """Parse one YAML document into data plus a path -> line map; errors raise a located ``ScriptError``."""
+    import yaml  # imported on first use: only a mock that reads YAML scripts pays its ~11 ms of start-up
+
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()

@@ -21,7 +21,7 @@ from mockclaude.model.wire._base import (
 class InputSchema(BaseModel):
     """A tool's JSON schema: ``type`` must be ``"object"``; anything else the schema says is kept as given."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     type: Literal["object"]
     properties: dict[str, Any] | None = None
