@@ -23,6 +23,7 @@ from mockclaude.engine import blocks as B
 from mockclaude.engine import choose as C
 from mockclaude.engine import prose
 from mockclaude.engine import servertools as S
+from mockclaude.engine.grounding import ground
 from mockclaude.engine.plan import Plan, PlanBlock, fit
 from mockclaude.engine.serverplan import FlowBuilder
 from mockclaude.engine.view import RequestView
@@ -193,7 +194,7 @@ class Generator:
             wanted += flow.blocks
             stop_reason = flow.stop_reason
         elif action is not None:
-            wanted += self._calls(action, rng)
+            wanted += self._calls(action, rng, view.last_user_text)
             stop_reason = "tool_use"
         else:
             lo, hi = EFFORT_TEXT_TOKENS.get(effort, EFFORT_TEXT_TOKENS["high"])
@@ -237,7 +238,7 @@ class Generator:
         # Adaptive thinking may skip thinking for easy, low-effort requests (§7.1); enabled always thinks.
         return mode == "enabled" or effort != "low" or rng.random() < 0.5
 
-    def _calls(self, action: C.Action, rng: random.Random) -> list[PlanBlock]:
+    def _calls(self, action: C.Action, rng: random.Random, user_text: str = "") -> list[PlanBlock]:
         out: list[PlanBlock] = []
         if not action.forced:
             names = [name for name, _ in action.calls]
@@ -248,8 +249,7 @@ class Generator:
             from mockclaude.engine.schema_gen import generate_instance  # only tool calls need it
 
             value = generate_instance(schema, rng, hint=name)
-            if not isinstance(value, dict):
-                value = {}
+            value = ground(value, schema, user_text) if isinstance(value, dict) else {}
             block = PlanBlock("tool_use", name=name, input=value, id=f"toolu_plan_{k}")
             block.tokens = B.output_tokens(self.counter, {"type": "tool_use", "name": name, "input": value})
             out.append(block)
