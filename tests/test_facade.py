@@ -275,3 +275,30 @@ def test_reset_zeroes_the_cache_counters() -> None:
         0,
         0,
     )
+
+
+def test_rate_limits_as_a_fixture_setting() -> None:
+    """Rate limits are off by default and on through the facade / marker options (issue 7)."""
+    import anthropic
+
+    from mockclaude import MockClaude
+
+    with MockClaude(rate_limits="2,100000,100000") as mock:
+        client = anthropic.Anthropic(base_url=mock.url, api_key="sk-rl", max_retries=0)
+        ask = {"model": "claude-sonnet-4-6", "max_tokens": 8, "messages": [{"role": "user", "content": "x"}]}
+        raw = client.messages.with_raw_response.create(**ask)  # type: ignore[arg-type]
+        assert raw.headers["anthropic-ratelimit-requests-limit"] == "2"
+        client.messages.create(**ask)  # type: ignore[arg-type]
+        with pytest.raises(anthropic.RateLimitError):
+            client.messages.create(**ask)  # type: ignore[arg-type]
+        mock.clock.advance(minutes=1)  # the bucket refills on the mock's clock
+        client.messages.create(**ask)  # type: ignore[arg-type]
+        mock.reset(rate_limits=None)
+        for _ in range(3):
+            client.messages.create(**ask)  # type: ignore[arg-type]
+        mock.reset(time_scale=0.0, chaos=1.0)
+        with pytest.raises(anthropic.APIError):
+            client.messages.create(**ask)  # type: ignore[arg-type]
+        mock.reset(chaos=None)
+        client.messages.create(**ask)  # type: ignore[arg-type]
+        mock.check()

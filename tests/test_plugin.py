@@ -287,3 +287,31 @@ def test_one(mockclaude, worker_id, n):
     assert set(by_worker) == {"gw0", "gw1"}
     assert all(len(urls) == 1 for urls in by_worker.values())  # one server per worker, for its whole session
     assert by_worker["gw0"] != by_worker["gw1"]
+
+
+def test_marker_turns_rate_limits_on_for_one_test(pytester: pytest.Pytester) -> None:
+    """Rate limits: off by default in tests, on with a fixture setting (the marker), for that test only."""
+    result = _run(
+        pytester,
+        CREATE
+        + """
+import anthropic
+import pytest
+
+
+@pytest.mark.mockclaude(rate_limits="1,100000,100000")
+def test_limited(mockclaude):
+    client = anthropic.Anthropic(base_url=mockclaude.url, api_key="k", max_retries=0)
+    ask(client, "one")
+    with pytest.raises(anthropic.RateLimitError) as info:
+        ask(client, "two")
+    assert info.value.response.headers["retry-after"]
+
+
+def test_unlimited_again(mockclaude):
+    client = anthropic.Anthropic(base_url=mockclaude.url, api_key="k", max_retries=0)
+    for n in range(3):
+        ask(client, str(n))
+""",
+    )
+    result.assert_outcomes(passed=2)

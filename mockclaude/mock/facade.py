@@ -30,7 +30,7 @@ from mockclaude.server.app import PIPELINE, create_app
 from mockclaude.server.runner import ServerThread
 
 # Settings a pipeline is built with: changing one rebuilds the pipeline in place (see Pipeline.reconfigure).
-_REBUILD_FIELDS = ("seed", "any_model", "api_keys", "tokenizer")
+_REBUILD_FIELDS = ("seed", "any_model", "api_keys", "tokenizer", "rate_limits", "time_scale", "chaos")
 
 
 class CheckError(AssertionError):
@@ -304,6 +304,9 @@ class MockClaude:
             any_model=bool(options.get("any_model", self._base.any_model)),
             api_keys=frozenset([keys] if isinstance(keys, str) else keys) if keys else self._base.api_keys,
             tokenizer=options.get("tokenizer") or self._base.tokenizer,
+            rate_limits=options.get("rate_limits", self._base.rate_limits),
+            time_scale=float(options.get("time_scale", self._base.time_scale)),
+            chaos=options.get("chaos", self._base.chaos),
         )
 
     def _load(self, options: MockOptions) -> None:

@@ -35,7 +35,8 @@ if TYPE_CHECKING:  # the plugin loads with pytest: import mockclaude only when a
 _MOCKS = pytest.StashKey[list["MockClaude"]]()
 
 MARKER = (
-    "mockclaude(seed=0, strict=False, script=None, any_model=False, api_keys=None, tokenizer=None): "
+    "mockclaude(seed=0, strict=False, script=None, any_model=False, api_keys=None, tokenizer=None, "
+    "rate_limits=None, time_scale=0, chaos=None): "
     "settings of the mockclaude fixture for this test (see mockclaude.MockOptions)"
 )
 

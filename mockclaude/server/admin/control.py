@@ -163,7 +163,9 @@ async def check(request: Req, pipeline: Pipeline, headers: Hdrs) -> Out:
     return json_response({"ok": not lines, "problems": lines}, headers)
 
 
-_RESET_KEYS = frozenset({"seed", "strict", "any_model", "api_keys", "tokenizer", "script"})
+_RESET_KEYS = frozenset(
+    {"seed", "strict", "any_model", "api_keys", "tokenizer", "script", "rate_limits", "time_scale", "chaos"}
+)
 
 
 @admin_route("POST", "/reset")
@@ -183,6 +185,18 @@ async def reset(request: Req, pipeline: Pipeline, headers: Hdrs) -> Out:
         if keys is not None and not (isinstance(keys, list) and all(isinstance(k, str) and k for k in keys)):
             raise InvalidRequestError("api_keys: Input should be a list of non-empty strings, or null")
         changes["api_keys"] = frozenset(keys) if keys else None
+    if "rate_limits" in data:  # a tier name or "RPM,ITPM,OTPM"; null turns them off
+        if data["rate_limits"] is not None and not isinstance(data["rate_limits"], str):
+            raise InvalidRequestError("rate_limits: Input should be a valid string or null")
+        changes["rate_limits"] = data["rate_limits"]
+    for key in ("time_scale", "chaos"):
+        if key in data:
+            value = data[key]
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int | float) or value < 0
+            ):
+                raise InvalidRequestError(f"{key}: Input should be a non-negative number")
+            changes[key] = (value or 0.0) if key == "time_scale" else value
     script = data.get("script")
     paths = [script] if isinstance(script, str) else script or []
     if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
@@ -193,7 +207,10 @@ async def reset(request: Req, pipeline: Pipeline, headers: Hdrs) -> Out:
         except (ValueError, TokenizerUnavailableError) as exc:
             raise InvalidRequestError(f"tokenizer: {exc}") from None
     if any(getattr(settings, k) != v for k, v in changes.items() if k != "strict"):
-        pipeline.reconfigure(dataclasses.replace(settings, **changes))
+        try:  # the new state is built aside first: bad settings leave the mock as it was
+            pipeline.reconfigure(dataclasses.replace(settings, **changes))
+        except ValueError as exc:  # e.g. an unknown rate-limit tier
+            raise InvalidRequestError(str(exc)) from None
     else:
         settings.strict = changes.get("strict", settings.strict)
         pipeline.reset()
