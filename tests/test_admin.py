@@ -224,3 +224,19 @@ def test_a_background_serve_scripted_only_through_admin_routes() -> None:
         proc.terminate()
         out, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0 and "Traceback" not in out
+
+
+def test_reset_turns_rate_limits_and_chaos_on_and_off() -> None:
+    with MockClaude() as mock:
+        bad = admin(mock.url, "POST", "/reset", {"rate_limits": "tier9"})
+        assert bad.status == 400 and "tier9" in bad.json()["error"]["message"]
+        assert admin(mock.url, "POST", "/reset", {"chaos": -1}).status == 400
+        ok(admin(mock.url, "POST", "/reset", {"rate_limits": "1,100000,100000"}))
+        client = anthropic.Anthropic(base_url=mock.url, api_key="k", max_retries=0)
+        ask = {"model": "claude-sonnet-4-6", "max_tokens": 8, "messages": [{"role": "user", "content": "x"}]}
+        client.messages.create(**ask)  # type: ignore[arg-type]
+        with pytest.raises(anthropic.RateLimitError):
+            client.messages.create(**ask)  # type: ignore[arg-type]
+        ok(admin(mock.url, "POST", "/reset", {"rate_limits": None}))
+        client.messages.create(**ask)  # type: ignore[arg-type]
+        client.messages.create(**ask)  # type: ignore[arg-type]
