@@ -87,7 +87,7 @@ class FrontHalf:
                 self._memo.move_to_end(key)
         if hit is not None:
             # The same request, but this request's headers (user agent, retry count...) for matchers and journal.
-            current = dict(headers)
+            current = {name.lower(): value for name, value in headers.items()}
             if current == hit.req.headers:
                 return hit
             return dataclasses.replace(hit, req=dataclasses.replace(hit.req, headers=current))

@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Concatenate, TypeVar
 
+import orjson
+
 from mockclaude.boot import gc_paused
 
 # Imports build long-lived objects only: a garbage collection in the middle frees nothing (see gc_paused).
@@ -31,7 +33,7 @@ with gc_paused():
     from mockclaude.model.faults import Latency
     from mockclaude.model.reply import Reply
     from mockclaude.model.request import Policy, ValidatedRequest
-    from mockclaude.render.message import message_json
+    from mockclaude.render.message import message_bytes
     from mockclaude.tokenize.accounting import InputAccountant, PromptLayout
     from mockclaude.tokenize.encoding import get_counter
 
@@ -103,7 +105,11 @@ def _journaled(
                 raise
             if isinstance(result, Served):
                 reply = result.reply
-                pending.served(lambda: message_json(reply), result.stream, result.request, reply.fault)
+                # Rendered when read, as a deep copy (a round trip through JSON): the reply's blocks are shared
+                # with the memoised plan, and a test that edits what it read must not change later replies.
+                pending.served(
+                    lambda: orjson.loads(message_bytes(reply)), result.stream, result.request, reply.fault
+                )
             else:
                 pending.counted(result)  # count_tokens: the total
             return result

@@ -87,6 +87,7 @@ class Generator:
         self._words = random.Random(0)
         self._lock = threading.Lock()
         self._memo: OrderedDict[str, Plan] = OrderedDict()
+        self._read_clock = False  # set while deciding when the content takes the clock's time
         self._memo_size = memo_size
 
     # -- public ------------------------------------------------------------------------------------------
@@ -130,21 +131,29 @@ class Generator:
 
     # -- planning ----------------------------------------------------------------------------------------
     def _plan(self, req: ValidatedRequest, fingerprint: str, content_key: str) -> Plan:
+        # The plan also reads what headers decide (betas such as interleaved thinking, the API version), so
+        # they are part of the memo key; the content itself stays seeded by the body alone.
+        key = f"{fingerprint}|{req.api_version}|{','.join(req.betas)}"
         with self._lock:
-            plan = self._memo.get(fingerprint)
+            plan = self._memo.get(key)
             if plan is not None:
-                self._memo.move_to_end(fingerprint)
+                self._memo.move_to_end(key)
                 return plan
             # Output is counted in the model's tokens (newer tokenizers count ~30 % more, api-spec §11): for the
             # duration of this decision (we hold the lock) every count and cut uses the scaled counter.
             base = self.counter
             self.counter = scaled(base, req.model.token_ratio)
+            self._read_clock = False
             try:
                 plan = self._decide(req, content_key)
                 self._render(plan, content_key)
             finally:
                 self.counter = base
-            self._memo[fingerprint] = plan
+            if (
+                self._read_clock
+            ):  # content depends on the time (a fetch's retrieved_at): decide it again next time
+                return plan
+            self._memo[key] = plan
             if len(self._memo) > self._memo_size:
                 self._memo.popitem(last=False)
             return plan
@@ -268,6 +277,7 @@ class Generator:
 
     def _flows(self) -> FlowBuilder:
         words = self._words
+        self._read_clock = True
         return FlowBuilder(
             self.counter,
             sentence=lambda r: prose.sentence(words, r.randint(8, 16)),

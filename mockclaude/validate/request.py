@@ -69,7 +69,7 @@ def validate_request(
         betas=betas,
         thinking=plan,
         effort=effort,
-        headers=dict(headers),
+        headers={name.lower(): value for name, value in headers.items()},  # lower-cased, as documented
     )
 
 
