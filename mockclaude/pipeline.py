@@ -96,7 +96,7 @@ def _journaled(
             self: Pipeline, body: bytes, headers: Mapping[str, str], *, request_id: str | None = None
         ) -> _R:
             pending = self.journal.begin(
-                endpoint, request_id, self.settings.clock.now(), headers, body, self.engine.stubs
+                endpoint, request_id, self.settings.clock.now(), headers, body, self.engine
             )
             try:
                 result = stage(self, body, headers)

@@ -16,7 +16,7 @@ from typing import Any
 from mockclaude.clock import Clock, SystemClock
 from mockclaude.engine.generate import Generator
 from mockclaude.engine.issues import Issues
-from mockclaude.engine.registry import StubRegistry, is_exhausted
+from mockclaude.engine.registry import Hit, StubRegistry, is_exhausted
 from mockclaude.engine.replies import ScriptedBuilder, finish, make_error
 from mockclaude.engine.reply_spec import ReplySpec, compile_reply
 from mockclaude.engine.scenarios import Scenarios
@@ -70,6 +70,14 @@ class _Unmatched:
         }
 
 
+class Decision(threading.local):
+    """What the engine decided for the request this thread is processing: the request as it read it, and the
+    stub hit (None when no stub matched). The journal reads it to record which stub answered."""
+
+    view: RequestView | None = None
+    hit: Hit | None = None
+
+
 class Engine:
     """One mock instance's decision maker: stubs, scenarios, the generator, and what went unmatched."""
 
@@ -79,6 +87,7 @@ class Engine:
         self.seed = seed
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.generator = Generator(seed, counter, clock=self.clock)
+        self.decision = Decision()  # per thread: a test thread and the server thread never see each other's
         self.scenarios = Scenarios()
         self.stubs = StubRegistry(self.scenarios)
         self.strict = strict
@@ -94,6 +103,7 @@ class Engine:
         """The reply to ``req``; raises an ``ApiError`` for scripted errors and strict-mode misses."""
         view = RequestView(req)
         hit = self.stubs.match(view) if len(self.stubs) else None
+        self.decision.view, self.decision.hit = view, hit
         if hit is None:
             return self._unmatched_reply(view, req, request_key, content_key, occurrence, usage)
         stub = hit.stub

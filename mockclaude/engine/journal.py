@@ -18,11 +18,11 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import orjson
 
-from mockclaude.engine.core import Engine, NoStubMatchedError
+from mockclaude.engine.core import Decision, Engine, NoStubMatchedError
 from mockclaude.engine.issues import Issues, ScriptError
 from mockclaude.engine.matchers import compile_match, reasons
 from mockclaude.engine.view import RequestView
@@ -30,9 +30,6 @@ from mockclaude.model.errors import ApiError, InternalServerError
 from mockclaude.model.faults import Fault
 from mockclaude.model.request import Policy, ValidatedRequest
 from mockclaude.validate.request import validate_request
-
-if TYPE_CHECKING:
-    from mockclaude.engine.registry import Hit, StubRegistry
 
 JSON = dict[str, Any]
 Endpoint = Literal["messages", "count_tokens"]
@@ -154,41 +151,16 @@ class JournalEntry:
         }
 
 
-class _Decision(threading.local):
-    """What the engine's registry matched for the request this thread is processing."""
-
-    hit: Hit | None = None
-    view: RequestView | None = None
-
-
-_DECISION = _Decision()
-
-
-def _watch(registry: StubRegistry) -> None:
-    """Arm the per-request decision record; the registry's ``match`` is observed (once per registry) so the
-    journal learns which stub answered without the engine having to report it."""
-    _DECISION.hit = _DECISION.view = None
-    if "match" in vars(registry):
-        return
-    original = registry.match
-
-    def match(view: RequestView) -> Hit | None:
-        hit = original(view)
-        _DECISION.hit, _DECISION.view = hit, view
-        return hit
-
-    vars(registry)["match"] = match
-
-
 class Pending:
     """One request on its way through the pipeline; exactly one of ``served`` / ``counted`` / ``failed`` records
     it."""
 
-    __slots__ = ("_fields", "_journal")
+    __slots__ = ("_decision", "_fields", "_journal")
 
-    def __init__(self, journal: Journal, fields: dict[str, Any]) -> None:
+    def __init__(self, journal: Journal, fields: dict[str, Any], decision: Decision | None) -> None:
         self._journal = journal
         self._fields = fields
+        self._decision = decision
 
     def served(
         self,
@@ -198,7 +170,7 @@ class Pending:
         fault: Fault | None = None,
     ) -> JournalEntry:
         """A Messages reply (200): which stub answered, if any, and the fault the server will act out."""
-        hit = _DECISION.hit
+        hit = self._decision.hit if self._decision is not None else None
         stub_id = hit.stub.id if hit is not None else None
         return self._journal._append(
             **self._fields,
@@ -218,7 +190,8 @@ class Pending:
     def failed(self, exc: BaseException) -> JournalEntry:
         """An error answer: the API error the server turns ``exc`` into (anything else is a 500)."""
         error = exc if isinstance(exc, ApiError) else InternalServerError()
-        hit, view = _DECISION.hit, _DECISION.view
+        decision = self._decision
+        hit, view = (decision.hit, decision.view) if decision is not None else (None, None)
         return self._journal._append(
             **self._fields,
             status=error.status,
@@ -263,11 +236,13 @@ class Journal:
         time: float,
         headers: Mapping[str, str],
         body: bytes,
-        registry: StubRegistry | None = None,
+        engine: Engine | None = None,
     ) -> Pending:
-        """Start recording one request (the pipeline wraps each endpoint stage with this)."""
-        if registry is not None:
-            _watch(registry)
+        """Start recording one request (the pipeline wraps each endpoint stage with this); ``engine``'s decision
+        for it tells which stub answered."""
+        decision = engine.decision if engine is not None else None
+        if decision is not None:  # forget the previous request's decision on this thread
+            decision.view = decision.hit = None
         fields = {
             "endpoint": endpoint,
             "request_id": request_id,
@@ -275,7 +250,7 @@ class Journal:
             "headers": headers,
             "raw_body": body,
         }
-        return Pending(self, fields)
+        return Pending(self, fields, decision)
 
     def _append(self, headers: Mapping[str, str], **fields: Any) -> JournalEntry:
         with self._lock:
