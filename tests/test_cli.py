@@ -50,3 +50,35 @@ def test_console_script_is_installed() -> None:
     script = os.path.join(os.path.dirname(sys.executable), "mockclaude")
     out = subprocess.run([script, "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.startswith("mockclaude ")
+
+
+def test_argument_parsing_imports_no_server_code() -> None:
+    # `serve` starts building the tokenizer before the server's imports (aiohttp, pydantic), so that the build
+    # overlaps them; that only works while parsing the command line imports neither.
+    code = (
+        "import sys, mockclaude.cli as cli; cli.build_parser().parse_args(['serve', '--port', '0']);"
+        "print(sorted(m for m in ('aiohttp', 'pydantic', 'tiktoken', 'mockclaude.pipeline') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_a_bad_tokenizer_is_a_one_line_error() -> None:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mockclaude",
+            "serve",
+            "--port",
+            "0",
+            "--tokenizer",
+            "file:/nonexistent.tiktoken",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 2
+    assert out.stderr.startswith("mockclaude: ") and out.stderr.count("\n") == 1, out.stderr
+    assert "Traceback" not in out.stderr

@@ -500,3 +500,25 @@ def test_build_tool_regenerates_the_shipped_file_byte_for_byte() -> None:
         [sys.executable, str(BUILD_TOOL), "--check"], capture_output=True, text=True, timeout=300
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_preload_builds_once_for_get_counter_and_defers_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    builds: list[str] = []
+    real = encoding._load_claude_v1
+
+    def counting() -> TokenCounter:
+        builds.append("claude-v1")
+        return real()
+
+    monkeypatch.setattr(encoding, "_load_claude_v1", counting)
+    encoding._load.cache_clear()
+    try:
+        encoding.preload("claude-v1").join(timeout=60)
+        assert encoding.get_counter("claude-v1").count("Hello world") > 0
+        assert builds == ["claude-v1"]  # the helper built it; get_counter reused it
+        bad = encoding.preload("file:/nonexistent.tiktoken")  # the helper swallows the error...
+        bad.join(timeout=60)
+        with pytest.raises(encoding.TokenizerUnavailableError):  # ...and the caller's own call raises it
+            encoding.get_counter("file:/nonexistent.tiktoken")
+    finally:
+        encoding._load.cache_clear()

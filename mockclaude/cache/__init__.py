@@ -8,7 +8,8 @@ sums served usage per API key and model and prices it.
 from mockclaude.cache.cost import Prices, UsageLedger, prices
 from mockclaude.cache.prefix import LOOKBACK_BLOCKS, Breakpoint, find_breakpoints
 from mockclaude.cache.simulator import CachePlan, PromptCache
-from mockclaude.cache.store import DEFAULT_MAX_ENTRIES, CacheStore
+from mockclaude.cache.store import CacheStore
+from mockclaude.defaults import DEFAULT_MAX_ENTRIES
 
 __all__ = [
     "DEFAULT_MAX_ENTRIES",

@@ -34,8 +34,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockclaude.cache.prefix import LOOKBACK_BLOCKS, TTL_SECONDS, Breakpoint, find_breakpoints, prefix_keys
-from mockclaude.cache.store import DEFAULT_MAX_ENTRIES, CacheEntry, CacheStore, Scope
+from mockclaude.cache.store import CacheEntry, CacheStore, Scope
 from mockclaude.clock import Clock, rfc3339
+from mockclaude.defaults import DEFAULT_MAX_ENTRIES
 from mockclaude.model.reply import Usage
 from mockclaude.model.request import ValidatedRequest
 from mockclaude.tokenize.accounting import PromptLayout

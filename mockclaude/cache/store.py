@@ -18,7 +18,8 @@ import itertools
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 
-DEFAULT_MAX_ENTRIES = 100_000  # ≈ 25 MB of entries (bench: tools/bench_cache.py)
+from mockclaude.defaults import DEFAULT_MAX_ENTRIES
+
 MAX_SHARDS = 16
 MIN_SHARD_ENTRIES = 4_096
 

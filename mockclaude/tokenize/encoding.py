@@ -25,6 +25,7 @@ This module is the public face; :mod:`.counters` holds the protocol and counters
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
 
@@ -36,6 +37,7 @@ from mockclaude.tokenize.backends import (
     _load_claude_v1,
     _load_file,
     _load_openai,
+    _tiktoken,
 )
 from mockclaude.tokenize.counters import (
     CharsCounter,
@@ -53,6 +55,7 @@ __all__ = [
     "TokenCounter",
     "TokenizerUnavailableError",
     "get_counter",
+    "preload",
 ]
 
 DEFAULT_SPEC = "claude-v1"
@@ -90,3 +93,26 @@ def get_counter(spec: str = DEFAULT_SPEC) -> TokenCounter:
     """
     with _LOCK:
         return _load(spec)
+
+
+def preload(spec: str = DEFAULT_SPEC) -> threading.Thread:
+    """Start building the counter for ``spec`` on a daemon thread; a later :func:`get_counter` waits for it.
+
+    For entry points that import a lot before their first request (``mockclaude serve``): start-up is mostly
+    pure Python under the GIL, where a thread gains nothing, except in the long stretch where importing aiohttp
+    reads the system CA bundle with the GIL released (~50 ms on a 2-core box), which the build (~80 ms, mostly
+    tiktoken's Rust code) fills. tiktoken is imported here, on the calling thread, so the helper imports
+    nothing and never waits on an import lock the caller holds. Errors are swallowed: the caller's own
+    ``get_counter(spec)`` repeats the build (failures are not cached) and raises them where they can be shown.
+    """
+    if spec != "chars":
+        with contextlib.suppress(TokenizerUnavailableError):
+            _tiktoken()
+
+    def build() -> None:
+        with contextlib.suppress(Exception):  # the caller's own get_counter() reports it
+            get_counter(spec)
+
+    thread = threading.Thread(target=build, name="mockclaude-tokenizer", daemon=True)
+    thread.start()
+    return thread
