@@ -18,6 +18,7 @@ import socket
 import sys
 import time
 from collections.abc import Callable
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 import aiohttp
@@ -76,7 +77,7 @@ def _serve_bare(port: int, body: bytes, sse: bytes) -> None:
     _serve(app, port)
 
 
-def _start(target: Callable[..., None], *args: Any) -> tuple[mp.Process, str]:
+def _start(target: Callable[..., None], *args: Any) -> tuple[BaseProcess, str]:
     port = _free_port()
     proc = mp.get_context("spawn").Process(target=target, args=(port, *args), daemon=True)
     proc.start()

@@ -16,6 +16,7 @@ import argparse
 import json
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +73,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        cases = [
+        cases: list[tuple[str, str, Callable[[int], str]]] = [
             ("matched_by_last_stub", "indexed", lambda n: f"question number {n - 1}"),
             ("unmatched", "indexed", lambda n: "a question no stub knows"),
             ("unindexed_contains_last_stub", "contains", lambda n: f"this is question number {n - 1}."),

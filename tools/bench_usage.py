@@ -1,4 +1,4 @@
-"""``make bench`` section "usage": input accounting of a 150,000-token conversation, and a fresh process's startup.
+"""``make bench`` section "usage": input accounting of a 150,000-token conversation.
 
 * ``cold_ms``: a fresh :class:`~mockclaude.tokenize.accounting.InputAccountant` (empty memo, tokenizer already
   loaded) lays out the whole conversation. Target ≤ 150 ms.
@@ -6,9 +6,8 @@
   new). Target ≤ 10 ms.
 * ``validate_ms`` / ``count_tokens_warm_ms``: for reference, the pydantic validation of the same body and a whole
   warm ``Pipeline.count_tokens`` (validation + accounting); no target.
-* ``startup_ms``: a fresh ``python -c`` that imports mockclaude, builds the app, starts a ServerThread and gets
-  the answer to one ``POST /v1/messages`` on 127.0.0.1. Target ≤ 300 ms. Its breakdown (imports, app, request)
-  is printed too.
+
+Import to the first served request in a fresh process is the "startup" section (``tools/bench_startup.py``).
 
     python -m tools.bench --only usage
 """
@@ -16,11 +15,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import statistics
-import subprocess
-import sys
 import time
 from typing import Any
 
@@ -34,29 +30,9 @@ from mockclaude.validate.request import validate_request
 
 SECTION = "usage"
 TARGET_TOKENS = 150_000
-TARGETS = {"cold_ms": 150.0, "warm_ms": 10.0, "startup_ms": 300.0}
+TARGETS = {"cold_ms": 150.0, "warm_ms": 10.0}
 HEADERS = {"x-api-key": "sk-bench", "anthropic-version": "2023-06-01"}
 MODEL = "claude-sonnet-4-6"
-
-_STARTUP = """
-import time
-t0 = time.perf_counter()
-import http.client, json
-from mockclaude.pipeline import Settings
-from mockclaude.server.app import create_app
-from mockclaude.server.runner import ServerThread
-t1 = time.perf_counter()
-app = create_app(Settings(seed=0))
-t2 = time.perf_counter()
-with ServerThread(app) as server:
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-    body = {"model": "claude-sonnet-4-6", "max_tokens": 64, "messages": [{"role": "user", "content": "Hello"}]}
-    conn.request("POST", "/v1/messages", json.dumps(body), {"x-api-key": "k", "anthropic-version": "2023-06-01"})
-    assert conn.getresponse().read()
-    t3 = time.perf_counter()
-print(json.dumps({"imports": (t1 - t0) * 1000, "app": (t2 - t1) * 1000, "request": (t3 - t2) * 1000,
-                  "total": (t3 - t0) * 1000}))
-"""
 
 
 def _text(rng: random.Random, words: list[str], n: int) -> str:
@@ -97,21 +73,6 @@ def _validated(pipeline: Pipeline, messages: list[dict[str, Any]]) -> tuple[Vali
     return req, (time.perf_counter() - start) * 1000
 
 
-def _startup(rounds: int) -> dict[str, Any]:
-    runs = []
-    for _ in range(rounds):
-        out = subprocess.run([sys.executable, "-c", _STARTUP], capture_output=True, text=True, timeout=120)
-        if out.returncode != 0:
-            return {"error": out.stderr.strip().splitlines()[-1:]}
-        runs.append(json.loads(out.stdout))
-    best = min(runs, key=lambda r: r["total"])
-    return {
-        "startup_ms": round(best["total"], 1),
-        "startup_median_ms": round(statistics.median(r["total"] for r in runs), 1),
-        "startup_breakdown_ms": {k: round(v, 1) for k, v in best.items() if k != "total"},
-    }
-
-
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Measure and return the figures (best of ``args.rounds``), with the targets and whether each is met."""
     rounds = max(3, getattr(args, "rounds", 3))
@@ -145,7 +106,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "validate_ms": round(validate_ms, 1),
         "count_tokens_warm_ms": round(count_tokens_ms, 1),
     }
-    results.update(_startup(rounds))
     results["targets_ms"] = TARGETS
     results["met"] = {k: k in results and results[k] <= v for k, v in TARGETS.items()}
     return results
