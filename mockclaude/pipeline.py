@@ -272,7 +272,7 @@ class Pipeline:
             if chaos is not None and chaos.error is not None:
                 raise chaos.error
             generated, capped = self.fit_window(req, layout.total)
-            reply = self.engine.decide(generated, request_key, content_key, occurrence, usage)
+            reply = self.engine.decide(req, request_key, content_key, occurrence, usage, generate=generated)
             self.window_stop(reply, capped)
             if chaos is not None and reply.fault is None:
                 reply.fault = chaos.fault

@@ -113,3 +113,77 @@ def test_header_matchers_ignore_the_case_the_client_used() -> None:
             base_url=server.url, api_key="k", max_retries=0, default_headers={"X-Client": "a"}
         )
         assert client.messages.create(**body).content[0].text == "for a"  # type: ignore[arg-type,union-attr]
+
+
+def _tiny_window_mock() -> Any:
+    from mockclaude.mock import MockClaude
+    from mockclaude.model.catalog import get_catalog
+
+    catalog = get_catalog().copy()
+    catalog.add(
+        {
+            "id": "tiny-new",
+            "base": "claude-sonnet-4-5",
+            "context_exceeded_stop": True,
+            "context_window": 400,
+            "max_output_tokens": 300,
+        }
+    )
+    return MockClaude(settings=Settings(seed=0, clock=ManualClock(), catalog=catalog))
+
+
+LONG = [{"role": "user", "content": " ".join(["alpha", "beta", "gamma", "delta"] * 85)}]
+
+
+def test_stubs_and_callbacks_see_the_max_tokens_that_was_sent() -> None:
+    """A 4.5+ model caps generation at the window's room, but matchers and callbacks see the request as sent."""
+    with _tiny_window_mock() as mock:
+        client = mock.client(max_retries=0)
+        room = 400 - client.messages.count_tokens(model="tiny-new", messages=LONG).input_tokens
+        assert 0 < room < 300  # so the window caps a max_tokens of 300
+        mock.expect(json={"$.max_tokens": 300}).respond(text="matched as sent")
+        message = client.messages.create(model="tiny-new", max_tokens=300, messages=LONG)
+        assert message.content[0].text == "matched as sent"  # type: ignore[union-attr]
+        seen: list[int] = []
+
+        def reply(req: Any) -> dict[str, Any]:
+            seen.append(req.params.max_tokens)
+            return {"text": "from a callback"}
+
+        mock.reset()
+        mock.expect().respond_with(reply)
+        client.messages.create(model="tiny-new", max_tokens=299, messages=LONG)
+        assert seen == [299]
+        mock.reset()  # no stubs: the generated reply still stops at the window
+        generated = client.messages.create(model="tiny-new", max_tokens=300, messages=LONG)
+        assert generated.stop_reason == "model_context_window_exceeded"
+        assert generated.usage.output_tokens == room
+
+
+def test_a_callback_that_mutates_its_request_changes_nothing_later() -> None:
+    """Callbacks get the request itself; the front memo shares it between identical requests, so a callback
+    that edits it must not change what the next identical request looks like (to stubs, the journal, usage)."""
+    from mockclaude.mock import MockClaude
+
+    with MockClaude() as mock:
+        client = mock.client(max_retries=0)
+        ask = {
+            "model": "claude-sonnet-4-6",
+            "max_tokens": 50,
+            "messages": [{"role": "user", "content": "Hi"}],
+        }
+
+        def vandal(req: Any) -> dict[str, Any]:
+            req.params.messages[0].content[0].text = "EDITED"
+            req.params.max_tokens = 1
+            return {"text": "ok"}
+
+        first = client.messages.create(**ask)
+        mock.expect().once().respond_with(vandal)
+        assert client.messages.create(**ask).content[0].text == "ok"  # type: ignore[union-attr]
+        mock.expect(last_user_text="Hi", json={"$.max_tokens": 50}).respond(text="still Hi")
+        again = client.messages.create(**ask)
+        assert again.content[0].text == "still Hi"  # type: ignore[union-attr]
+        assert again.usage.input_tokens == first.usage.input_tokens
+        seen = [e.request for e in mock.journal.entries()]
+        assert [(r.params.messages[0].content[0].text, r.params.max_tokens) for r in seen] == [("Hi", 50)] * 3

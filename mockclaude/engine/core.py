@@ -8,6 +8,7 @@ callbacks are recorded for a later ``check()`` and answered with a 500 ``api_err
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import traceback
 from collections import deque
@@ -98,14 +99,26 @@ class Engine:
 
     # -- the contract the pipeline uses ------------------------------------------------------------------------
     def decide(
-        self, req: ValidatedRequest, request_key: str, content_key: str, occurrence: int, usage: Usage
+        self,
+        req: ValidatedRequest,
+        request_key: str,
+        content_key: str,
+        occurrence: int,
+        usage: Usage,
+        *,
+        generate: ValidatedRequest | None = None,
     ) -> Reply:
-        """The reply to ``req``; raises an ``ApiError`` for scripted errors and strict-mode misses."""
+        """The reply to ``req``; raises an ``ApiError`` for scripted errors and strict-mode misses.
+
+        Stubs, callbacks and templates see ``req`` as it was sent; a generated reply answers ``generate`` when
+        given (the pipeline's copy with ``max_tokens`` capped to the context window, §8.8).
+        """
+        generate = generate or req
         view = RequestView(req)
         hit = self.stubs.match(view) if len(self.stubs) else None
         self.decision.view, self.decision.hit = view, hit
         if hit is None:
-            return self._unmatched_reply(view, req, request_key, content_key, occurrence, usage)
+            return self._unmatched_reply(view, generate, request_key, content_key, occurrence, usage)
         stub = hit.stub
         ctx = Context(view, hit.n, stub.label)
         if is_exhausted(hit.item):
@@ -129,7 +142,7 @@ class Engine:
                     ReplySpec(blocks=[]), ctx, request_key, content_key, occurrence, usage, salt
                 )
             else:
-                reply = self.generator.reply(req, request_key, content_key, occurrence, usage)
+                reply = self.generator.reply(generate, request_key, content_key, occurrence, usage)
         else:
             reply = self._builder.build(spec, ctx, request_key, content_key, occurrence, usage, salt)
         return finish(reply, spec)
@@ -151,9 +164,14 @@ class Engine:
         raise NoStubMatchedError(strict_message(near, len(self.stubs)), headers=dict(NO_RETRY))
 
     def _call(self, stub: Stub, fn: Any, req: ValidatedRequest) -> ReplySpec:
-        """Run a Python reply callback; failures are recorded and become a 500."""
+        """Run a Python reply callback on a copy of ``req``; failures are recorded and become a 500.
+
+        A copy, because the request is shared: the front half memoises it for identical requests, and the journal
+        keeps it. A callback that edits what it was given must not change what later requests look like.
+        """
+        mine = dataclasses.replace(req, params=req.params.model_copy(deep=True), headers=dict(req.headers))
         try:
-            result = fn(req)
+            result = fn(mine)
         except Exception as exc:  # a user's callback: anything may go wrong in it
             self._record_callback(stub, exc, traceback.format_exc())
             raise CallbackError(
