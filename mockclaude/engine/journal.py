@@ -9,6 +9,8 @@ error, a strict-mode miss), so a test can assert on what its code sent and what 
 
 Recording is cheap on the request path: the body is kept as the raw bytes and parsed only when a test reads it.
 The journal is bounded (``Settings.journal_size``, oldest dropped first) so a long-running ``serve`` stays flat.
+Reading it back for ``assert_called`` and ``check()`` (``search``, ``problems``, ``summary``) lives in
+:mod:`mockclaude.engine.journal_checks` and is re-exported here.
 """
 
 from __future__ import annotations
@@ -17,19 +19,28 @@ import dataclasses
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import orjson
 
 from mockclaude.engine.core import Decision, Engine, NoStubMatchedError
-from mockclaude.engine.issues import Issues, ScriptError
-from mockclaude.engine.matchers import compile_match, reasons
-from mockclaude.engine.view import RequestView
+from mockclaude.engine.journal_checks import problems, search, summary
 from mockclaude.model.errors import ApiError, InternalServerError
 from mockclaude.model.faults import Fault
-from mockclaude.model.request import Policy, ValidatedRequest
-from mockclaude.validate.request import validate_request
+from mockclaude.model.request import ValidatedRequest
+
+__all__ = [
+    "Endpoint",
+    "Journal",
+    "JournalEntry",
+    "Pending",
+    "journal_headers",
+    "problems",  # reading the journal back lives in journal_checks; re-exported here
+    "redact",
+    "search",
+    "summary",
+]
 
 JSON = dict[str, Any]
 Endpoint = Literal["messages", "count_tokens"]
@@ -293,116 +304,3 @@ class Journal:
 
     def __repr__(self) -> str:
         return f"<Journal {len(self)} entries>"
-
-
-# -- reading the journal: assert_called and check() ---------------------------------------------------------
-
-
-def _request_of(entry: JournalEntry, policy: Policy | None) -> ValidatedRequest | str:
-    """The entry's validated request, validating its body again when the pipeline stopped before the engine
-    (a rate limit, chaos); the reason when it is not a valid request."""
-    if entry.request is not None:
-        return entry.request
-    if entry.endpoint != "messages" or policy is None:
-        return f"{entry.endpoint} request"
-    try:  # the journal's key is redacted: accept any key for this second look
-        return validate_request(entry.raw_body, entry.headers, replace(policy, api_keys=None))
-    except ApiError as error:
-        return f"invalid request ({error.status} {error.error_type}: {error.message})"
-
-
-def search(
-    entries: list[JournalEntry], match: Mapping[str, Any], policy: Policy | None = None
-) -> tuple[list[JournalEntry], list[tuple[JournalEntry, list[str]]]]:
-    """The Messages requests among ``entries`` that ``match`` (the ``match:`` vocabulary), and the others with
-    the reasons they do not. Raises ``ScriptError`` when ``match`` itself is invalid."""
-    issues = Issues(source="<assert_called>")
-    matchers = compile_match(dict(match), issues)
-    if matchers is None:
-        raise ScriptError(issues.items)
-    found: list[JournalEntry] = []
-    misses: list[tuple[JournalEntry, list[str]]] = []
-    for entry in entries:
-        req = _request_of(entry, policy)
-        if isinstance(req, str):
-            misses.append((entry, [req]))
-            continue
-        why = reasons(matchers, RequestView(req), stop_early=False)
-        if why:
-            misses.append((entry, why))
-        else:
-            found.append(entry)
-    return found, misses
-
-
-def summary(entry: JournalEntry) -> str:
-    """One line about an entry: ``#2 messages claude-sonnet-4-6 "last user text" -> 200 (stub_1)``."""
-    req = entry.request
-    text = ""
-    if req is not None and entry.endpoint == "messages":
-        text = RequestView(req).last_user_text
-    elif (
-        isinstance(body := entry.body, dict)
-        and isinstance(messages := body.get("messages"), list)
-        and messages
-    ):
-        last = messages[-1]
-        content = last.get("content") if isinstance(last, dict) else None
-        text = content if isinstance(content, str) else ""
-    text = text.replace("\n", " ")
-    text = text if len(text) <= 48 else text[:47] + "…"
-    by = f" ({entry.stub_id})" if entry.stub_id else ""
-    return f"#{entry.index} {entry.endpoint} {entry.model} {text!r} -> {entry.status}{by}"
-
-
-def problems(engine: Engine, journal: Journal) -> list[str]:
-    """What ``check()`` fails on, as report lines ([] when all is well): requests no stub matched in strict
-    mode (with their near misses), stubs whose ``times`` / ordered / sequence lifetime was not used up (with
-    the requests that came closest), and exceptions raised by reply callbacks (with their tracebacks)."""
-    lines: list[str] = []
-    entries = journal.entries()
-    if engine.strict:
-        missed = [e for e in entries if e.unmatched]
-        if missed:
-            lines.append(f"{len(missed)} request{'s' * (len(missed) != 1)} matched no stub (strict mode):")
-        for entry in missed:
-            lines.append(f"  {summary(entry)}")
-            near = engine.near_misses(entry.request) if entry.request is not None else []
-            lines.extend(f"    near miss {_label(m)}: {'; '.join(m['reasons'])}" for m in near)
-            if not near:
-                lines.append("    (no stubs loaded)")
-    unused = engine.stubs.unused()
-    if unused:
-        lines.append(f"{len(unused)} stub{'s' * (len(unused) != 1)} not used up:")
-    for stub in unused:
-        total = len(stub.items) if stub.sequence else stub.times
-        lines.append(
-            f"  {stub.label!r} ({stub.source}, {stub.lifetime}): matched {stub.matched} of {total} requests"
-        )
-        nearest = sorted(
-            (
-                (reasons(stub.matchers, RequestView(e.request), stop_early=False), e)
-                for e in entries
-                if e.request
-            ),
-            key=lambda pair: len(pair[0]),
-        )
-        for why, entry in nearest[:3]:
-            if why:
-                lines.append(f"    {summary(entry)}: {'; '.join(why)}")
-            elif entry.stub_id != stub.id:
-                other = entry.stub_id or "nothing (it was not eligible: ordered / scenario)"
-                lines.append(f"    {summary(entry)}: matches, but {other} answered it")
-        if not nearest:
-            lines.append("    (no requests received)")
-    errors = engine.callback_errors
-    if errors:
-        lines.append(f"{len(errors)} reply callback error{'s' * (len(errors) != 1)}:")
-    for error in errors:
-        lines.append(f"  stub {error['name'] or error['stub']!r}: {error['error']}")
-        lines.extend("    " + line for line in str(error.get("traceback") or "").rstrip().splitlines())
-    return lines
-
-
-def _label(miss: Mapping[str, Any]) -> str:
-    return f"{miss.get('name') or miss.get('id')!r} ({miss.get('source')})"

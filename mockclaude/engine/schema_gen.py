@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import copy
 import functools
-import json
 import math
 import random
-import re
 from fractions import Fraction
-from typing import Any, TypeGuard
-from urllib.parse import unquote
+from typing import Any
 
 from mockclaude.engine.hints import FORMATS as _FORMATS
 from mockclaude.engine.hints import NUMS as _NUMS
@@ -24,28 +21,37 @@ from mockclaude.engine.hints import hinted as _hinted
 from mockclaude.engine.hints import lookup as _lookup
 from mockclaude.engine.regex_gen import Emitter as _Emitter
 from mockclaude.engine.regex_gen import parse as _parse
+from mockclaude.engine.schema_rules import TYPES as _TYPES
+from mockclaude.engine.schema_rules import Ctx as _Ctx
+from mockclaude.engine.schema_rules import as_dict as _dict
+from mockclaude.engine.schema_rules import as_int as _int
+from mockclaude.engine.schema_rules import as_list as _list
+from mockclaude.engine.schema_rules import canon as _key
+from mockclaude.engine.schema_rules import compiled as _compile
+from mockclaude.engine.schema_rules import has_ref as _has_ref
+from mockclaude.engine.schema_rules import is_type_in as _is_type_in
+from mockclaude.engine.schema_rules import isnum as _isnum
+from mockclaude.engine.schema_rules import may_match as _may_match
+from mockclaude.engine.schema_rules import merge as _merge
+from mockclaude.engine.schema_rules import normalize as _norm
+from mockclaude.engine.schema_rules import num_ok as _num_ok
+from mockclaude.engine.schema_rules import resolve as _resolve
+from mockclaude.engine.schema_rules import types_of as _types
+from mockclaude.engine.schema_rules import without as _without
+
+__all__ = ["generate_instance"]
 
 _SOFT_DEPTH = 6  # deeper: only required properties, minimum array sizes, non-recursive branches
 _HARD_DEPTH = 24  # deeper: trivial values (recursive or pathological schemas)
 _BUDGET, _HARD_BUDGET = 2_000, 20_000  # values generated before going minimal / trivial
 _MAX_ITEMS, _MAX_LEN = 50, 4_096
-_TYPES = ("object", "array", "string", "integer", "number", "boolean", "null")
-_PY_TYPES = dict(string=str, object=dict, array=list, boolean=bool, null=type(None))
 _TRIVIAL = dict(object={}, array=[], string="", integer=0, number=0, boolean=False)
-_MIN_KEYS = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties", "minContains")
-_MAX_KEYS = ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties", "maxContains")
-_SUB_KEYS = ("items", "additionalProperties", "unevaluatedProperties", "contains", "propertyNames")
 _INFER = (
     ("object", "properties required additionalProperties patternProperties minProperties maxProperties"),
     ("array", "items prefixItems minItems maxItems contains uniqueItems"),
     ("string", "minLength maxLength pattern format"),
     ("number", "minimum maximum exclusiveMinimum exclusiveMaximum multipleOf"),
 )
-
-
-class _Ctx:
-    def __init__(self, root: object, rng: random.Random) -> None:
-        self.root, self.rng, self.count = root, rng, 0
 
 
 def generate_instance(schema: object, rng: random.Random, *, hint: str = "") -> Any:
@@ -55,211 +61,6 @@ def generate_instance(schema: object, rng: random.Random, *, hint: str = "") -> 
     plausible content ("location" -> "San Francisco, CA"). Never raises for a well-typed schema; terminates.
     """
     return _gen(schema, _Ctx(schema, rng), hint, 0)
-
-
-# --- helpers ---------------------------------------------------------------------------------------------
-
-
-def _isnum(x: object) -> TypeGuard[int | float]:
-    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
-
-
-def _int(x: object, default: int = 0) -> int:
-    return int(x) if isinstance(x, int | float) and _isnum(x) else default
-
-
-def _list(x: object) -> list[Any]:
-    return x if isinstance(x, list) else []
-
-
-def _dict(x: object) -> dict[Any, Any]:
-    return x if isinstance(x, dict) else {}
-
-
-def _types(x: object) -> list[str]:
-    return [x] if isinstance(x, str) else [t for t in _list(x) if isinstance(t, str)]
-
-
-def _without(s: dict[str, Any], *keys: str) -> dict[str, Any]:
-    return {k: v for k, v in s.items() if k not in keys}
-
-
-def _key(v: Any) -> str:
-    """JSON Schema equality as a string: 1 == 1.0, but true != 1."""
-
-    def canon(x: Any) -> Any:
-        if isinstance(x, dict):
-            return {k: canon(y) for k, y in x.items()}
-        return [canon(y) for y in x] if isinstance(x, list) else int(x) if _isnum(x) and x == int(x) else x
-
-    try:
-        return json.dumps(canon(v), sort_keys=True, default=repr)
-    except (TypeError, ValueError, RecursionError):
-        return repr(v)
-
-
-def _compile(pattern: object) -> re.Pattern[str] | None:
-    try:  # re caches compiled patterns itself
-        return re.compile(pattern) if isinstance(pattern, str) else None
-    except (re.error, RecursionError, OverflowError):
-        return None
-
-
-# --- schema plumbing: $ref, allOf merging, combinators ---------------------------------------------------
-
-
-def _resolve(s: object, ctx: _Ctx) -> object:
-    """Follow ``$ref`` (merged with its siblings, as 2020-12 applies both); missing targets mean ``true``."""
-    for _ in range(16):
-        if not (isinstance(s, dict) and isinstance(s.get("$ref"), str)):
-            return s
-        ref, node = s["$ref"], ctx.root
-        for raw in ref[2:].split("/") if ref.startswith("#/") else [] if ref == "#" else [None]:
-            part = None if raw is None else unquote(raw).replace("~1", "/").replace("~0", "~")
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and part and part.isdigit() and int(part) < len(node):
-                node = node[int(part)]
-            else:  # remote refs, $anchor names and dangling pointers are not followed
-                node = True
-                break
-        s = _merge(node, _without(s, "$ref"))
-    return _without(s, "$ref") if isinstance(s, dict) else s
-
-
-def _merge(a: object, b: object, depth: int = 0) -> object:
-    """A schema close to ``allOf: [a, b]``; what can't merge is deferred into ``allOf`` or, rarely, lost."""
-    if a is False or b is False or not isinstance(b, dict) or depth > 16:
-        return False if a is False or b is False else a
-    if not isinstance(a, dict):
-        return b
-    out = dict(a)
-    if "if" in a and "if" in b:
-        out["allOf"] = [*_list(out.get("allOf")), {k: b[k] for k in ("if", "then", "else") if k in b}]
-        b = _without(b, "if", "then", "else")
-    for k, v in b.items():
-        o = out.get(k)
-        if k not in out:
-            out[k] = v
-        elif k in ("properties", "patternProperties", "$defs", "definitions") and isinstance(o, dict):
-            out[k] = {**o, **{n: _merge(o[n], x, depth + 1) if n in o else x for n, x in _dict(v).items()}}
-        elif k == "required" and isinstance(o, list) and isinstance(v, list):
-            out[k] = o + [x for x in v if x not in o]
-        elif k == "type" and _types(o) and _types(v):
-            both = (_types(o), _types(v))
-            out[k] = [
-                t for t in dict.fromkeys([*both[0], *both[1]]) if all(_is_type_in(t, ts) for ts in both)
-            ]
-        elif k in _MIN_KEYS + _MAX_KEYS and _isnum(o) and _isnum(v):
-            out[k] = max(o, v) if k in _MIN_KEYS else min(o, v)
-        elif k == "enum" and isinstance(o, list) and isinstance(v, list):
-            out[k] = [x for x in o if any(_key(x) == _key(y) for y in v)] or o
-        elif k in _SUB_KEYS:
-            out[k] = _merge(o, v, depth + 1)
-        elif k == "allOf" and isinstance(o, list) and isinstance(v, list):
-            out[k] = o + v
-        elif k in ("$ref", "anyOf", "oneOf", "not"):
-            out["allOf"] = [*_list(out.get("allOf")), {k: v}]
-        # Other clashes (const, pattern, format, multipleOf): the first schema wins.
-    return out
-
-
-def _has_ref(x: object, depth: int = 0) -> bool:
-    if isinstance(x, dict):
-        return depth > 8 or "$ref" in x or any(_has_ref(v, depth + 1) for v in x.values())
-    return isinstance(x, list) and (depth > 8 or any(_has_ref(v, depth + 1) for v in x))
-
-
-def _norm(schema: object, ctx: _Ctx, minimal: bool) -> object:
-    """Resolve ``$ref``, fold ``allOf``, pick an ``anyOf`` branch and an ``if`` outcome (not oneOf/not)."""
-    s = schema
-    for _ in range(16):
-        s = _resolve(s, ctx)
-        if not isinstance(s, dict):
-            return s
-        if isinstance(s.get("allOf"), list):
-            merged: object = _without(s, "allOf")
-            for part in s["allOf"]:
-                merged = _merge(merged, _resolve(part, ctx))
-            s = merged
-        elif _list(s.get("anyOf")):
-            # Never false; prefer non-null branches, or non-recursive ones once minimal (so recursion ends).
-            cands = [b for b in s["anyOf"] if b is not False] or s["anyOf"]
-            if minimal:
-                cands = [b for b in cands if not _has_ref(b)] or cands
-            else:
-                cands = [b for b in cands if not (isinstance(b, dict) and b.get("type") == "null")] or cands
-            s = _merge(_without(s, "anyOf"), _resolve(ctx.rng.choice(cands), ctx))
-        elif "if" in s:  # satisfying if+then is valid whatever else says; with no then, satisfying else is
-            then = _merge(s["if"], s["then"]) if "then" in s else s.get("else", True)
-            s = _merge(_without(s, "if", "then", "else"), then)
-        else:
-            return s
-    return _without(s, "$ref", "allOf", "anyOf") if isinstance(s, dict) else s
-
-
-# --- a coarse validator: enough to pick enum values and keep oneOf / not honest -------------------------
-
-
-def _is_type_in(t: str, types: list[str]) -> bool:
-    return t in types or (t == "integer" and "number" in types)
-
-
-def _is_type(v: object, t: str) -> bool:
-    if t == "integer":
-        return _isnum(v) and (isinstance(v, int) or (isinstance(v, float) and v.is_integer()))
-    return _isnum(v) if t == "number" else isinstance(v, _PY_TYPES.get(t, object))
-
-
-def _num_ok(v: Any, s: dict[str, Any]) -> bool:
-    lo, hi, elo, ehi, m = (
-        s.get(k) for k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
-    )
-    lo_x, hi_x = elo is True, ehi is True  # draft-04 boolean exclusives
-    if (_isnum(lo) and (v < lo or (lo_x and v == lo))) or (_isnum(hi) and (v > hi or (hi_x and v == hi))):
-        return False
-    if (_isnum(elo) and v <= elo) or (_isnum(ehi) and v >= ehi):
-        return False
-    try:  # jsonschema's own arithmetic, so float steps agree with it
-        return not _isnum(m) or m <= 0 or (int(v / m) == v / m if isinstance(m, float) else not v % m)
-    except (OverflowError, ValueError, ZeroDivisionError):
-        return False
-
-
-def _may_match(schema: object, v: Any, ctx: _Ctx, depth: int = 0) -> bool:
-    """Whether ``v`` looks valid against ``schema``; unknown keywords count as satisfied."""
-    s = _resolve(schema, ctx)
-    if not isinstance(s, dict) or depth > 12:
-        return s is not False
-    types = [t for t in _types(s.get("type")) if t in _TYPES]
-    if (types and not any(_is_type(v, t) for t in types)) or ("const" in s and _key(s["const"]) != _key(v)):
-        return False
-    if isinstance(s.get("enum"), list) and all(_key(e) != _key(v) for e in s["enum"]):
-        return False
-    sized = v if isinstance(v, str | list) else None
-    lo, hi = ("minLength", "maxLength") if isinstance(v, str) else ("minItems", "maxItems")
-    if sized is not None and not _int(s.get(lo), 0) <= len(sized) <= _int(s.get(hi), len(sized)):
-        return False
-    pattern = _compile(s.get("pattern"))
-    if (isinstance(v, str) and pattern and not pattern.search(v)) or (_isnum(v) and not _num_ok(v, s)):
-        return False
-    if isinstance(v, dict):
-        props, pats = _dict(s.get("properties")), [_compile(p) for p in _dict(s.get("patternProperties"))]
-        closed = s.get("additionalProperties") is False
-        if any(isinstance(r, str) and r not in v for r in _list(s.get("required"))):
-            return False
-        for k, x in v.items():
-            known = k in props or any(p and p.search(k) for p in pats)
-            if (k in props and not _may_match(props[k], x, ctx, depth + 1)) or (not known and closed):
-                return False
-    if not all(_may_match(s.get("items", True), x, ctx, depth + 1) for x in _list(v)):
-        return False
-    if not all(_may_match(x, v, ctx, depth + 1) for x in _list(s.get("allOf"))):
-        return False
-    for key in ("anyOf", "oneOf"):  # oneOf coarsely as anyOf
-        if _list(s.get(key)) and not any(_may_match(x, v, ctx, depth + 1) for x in s[key]):
-            return False
-    return not ("not" in s and _may_match(s["not"], v, ctx, depth + 1))
 
 
 # --- generation ------------------------------------------------------------------------------------------
