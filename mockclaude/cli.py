@@ -105,7 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--rate-limit",
         metavar="TIER",
-        help="rate-limit per API key: tier1..tier4, start, build, scale, or RPM,ITPM,OTPM (default: off)",
+        help="rate-limit per API key: tier1..tier4, start, build, scale, or RPM,ITPM,OTPM[,COUNT_TOKENS_RPM] "
+        "(default: off)",
     )
     serve.add_argument(
         "--chaos",

@@ -197,8 +197,14 @@ class Pipeline:
         The new state is built aside first, so bad settings raise and leave this instance as it was.
         """
         fresh = Pipeline(settings)
-        vars(self).clear()
-        vars(self).update(vars(fresh))
+        state, old = vars(fresh), dict(vars(self))
+        # One dict.update, not clear() then update(): a request on the server thread sees the old attributes or
+        # the new ones, never none (clearing first raised AttributeError under load). `old` keeps the replaced
+        # objects alive through the update, so no finaliser runs (and lets another thread in) halfway through.
+        vars(self).update(state)
+        for name in old.keys() - state.keys():
+            del vars(self)[name]
+        del old
 
     def _occurrence(self, fp: str) -> int:
         with self._lock:
@@ -315,4 +321,7 @@ class Pipeline:
         """``POST /v1/messages/count_tokens``: the total input a messages call would report (never cached)."""
         front = self.front(body, headers, "count_tokens")
         self.check_window(front.req, front.layout.total)
+        # Token counting has its own RPM bucket per API key, apart from the Messages buckets (api-spec §5.5),
+        # checked after validation as for messages. Its headers are read by the server (limiter.count_tokens_headers).
+        self.limiter.admit_count_tokens(front.req.api_key)
         return front.layout.total

@@ -187,3 +187,38 @@ def test_a_callback_that_mutates_its_request_changes_nothing_later() -> None:
         assert again.usage.input_tokens == first.usage.input_tokens
         seen = [e.request for e in mock.journal.entries()]
         assert [(r.params.messages[0].content[0].text, r.params.max_tokens) for r in seen] == [("Hi", 50)] * 3
+
+
+def test_reconfigure_never_shows_a_request_a_half_built_pipeline() -> None:
+    """``reconfigure`` (admin reset, ``mock.reset(seed=...)``) swaps the state of a pipeline that the server thread
+    may be using. It once cleared the attributes before setting the new ones; under load a request could fall in
+    between and fail with AttributeError (a 500). The switch interval is cut so the threads interleave often."""
+    import sys
+    import threading
+
+    pipeline = Pipeline(Settings(seed=0))
+    body = json.dumps(
+        {"model": "claude-sonnet-4-6", "max_tokens": 20, "messages": [{"role": "user", "content": "Hi"}]}
+    ).encode()
+    errors: list[str] = []
+    stop = threading.Event()
+
+    def hammer() -> None:
+        while not stop.is_set():
+            try:
+                pipeline.messages(body, PLAIN)
+            except Exception as exc:  # any failure is the bug
+                errors.append(repr(exc))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    thread = threading.Thread(target=hammer)
+    thread.start()
+    try:
+        for i in range(3000):
+            pipeline.reconfigure(Settings(seed=i % 3))
+    finally:
+        stop.set()
+        thread.join()
+        sys.setswitchinterval(interval)
+    assert errors == []

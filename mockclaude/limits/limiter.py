@@ -18,6 +18,9 @@ buckets is rounded to the nearest thousand as the docs say (``rounding``); ``-re
 full again (RFC 3339, whole seconds rounded up). ``tokens`` is the combined view: by default the sum of the input
 and output buckets, as the recorded real response of §0.4 shows (80,000 + 16,000 = 96,000, reset between the
 two); ⚠ unconfirmed: §5.5's prose says "most restrictive", available as ``combined="most_restrictive"``.
+
+Token counting (``count_tokens``) has a bucket of its own per API key: its own RPM (tiers.count_tokens_limit),
+independent of the Messages buckets both ways, and no token buckets (counting is free, api-spec §5.5, §9.1).
 """
 
 from __future__ import annotations
@@ -32,7 +35,13 @@ from typing import Literal
 from mockclaude import ids
 from mockclaude.clock import Clock, rfc3339
 from mockclaude.limits.bucket import TokenBucket
-from mockclaude.limits.tiers import DISPLAY_LIMITS, RateLimits, limit_table
+from mockclaude.limits.tiers import (
+    DISPLAY_LIMITS,
+    RateLimits,
+    check_positive,
+    count_tokens_limit,
+    limit_table,
+)
 from mockclaude.model.catalog import ModelSpec
 from mockclaude.model.errors import RateLimitError
 
@@ -47,12 +56,20 @@ _NEVER_RETRY_AFTER = 60
 
 @dataclass(frozen=True, slots=True)
 class RateLimitConfig:
-    """Rate limiting switched on: which limits, and how the headers are shown."""
+    """Rate limiting switched on: which limits, and how the headers are shown.
+
+    ``count_tokens_per_minute`` overrides the token-counting RPM the limits imply (tiers.count_tokens_limit).
+    """
 
     limits: LimitSpec = "tier1"
     rounding: int = 1000  # token -remaining headers rounded to this many (1: exact)
     combined: Combined = "sum"
     count_cache_reads: bool = False
+    count_tokens_per_minute: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.count_tokens_per_minute is not None:
+            check_positive("count_tokens_per_minute", self.count_tokens_per_minute)
 
 
 def organization_id(seed: int) -> str:
@@ -97,6 +114,10 @@ class RateLimiter:
         self.org_id = organization_id(seed)
         self._table = limit_table(config.limits) if config is not None else {"*": DISPLAY_LIMITS}
         self._buckets: dict[tuple[str, str], _Buckets] = {}
+        self.count_tokens_rpm = (
+            (config.count_tokens_per_minute or count_tokens_limit(config.limits)) if config is not None else 0
+        )
+        self._count_buckets: dict[str, TokenBucket] = {}
         self._lock = threading.Lock()
         self._display: tuple[int, dict[str, str]] = (-1, {})
 
@@ -109,6 +130,7 @@ class RateLimiter:
         """Refill every bucket (forget all usage)."""
         with self._lock:
             self._buckets.clear()
+            self._count_buckets.clear()
 
     def limits_for(self, model: ModelSpec) -> RateLimits:
         """The limits that apply to ``model``."""
@@ -185,6 +207,52 @@ class RateLimiter:
             cached = self._headers(_full(self._table["*"], now), now)
             self._display = (second, cached)
         return cached
+
+    # -- token counting --------------------------------------------------------------------------------------
+    def admit_count_tokens(self, api_key: str) -> None:
+        """Charge one ``count_tokens`` request to ``api_key``'s token-counting bucket, or raise ``RateLimitError``
+        (429 with ``retry-after`` and that bucket's headers). Nothing happens when limiting is off.
+
+        ⚠ unconfirmed: one bucket per API key (organization), not per model class as for Messages; the docs give
+        one figure per tier. The Messages buckets are neither charged nor consulted.
+        """
+        if self.config is None:
+            return
+        now = self.clock.now()
+        with self._lock:
+            bucket = self._count_bucket(api_key, now)
+            wait = bucket.wait_for(1, now)
+            if wait > 0:
+                headers = self._count_headers(bucket, now)
+                headers["retry-after"] = str(max(1, math.ceil(wait)))
+                # ⚠ unconfirmed: the real text for token counting; the Messages frame with the counting limit.
+                raise RateLimitError(
+                    self._message(f"{self.count_tokens_rpm:,} requests per minute"), headers=headers
+                )
+            bucket.take(1, now)
+
+    def count_tokens_headers(self, api_key: str | None) -> dict[str, str]:
+        """``anthropic-ratelimit-requests-*`` of ``api_key``'s token-counting bucket (a full one for None or a key
+        that counted nothing yet); empty when limiting is off. ⚠ unconfirmed: whether the real API sends
+        rate-limit headers on count_tokens at all; the mock shows the counting bucket and no token headers."""
+        if self.config is None:
+            return {}
+        now = self.clock.now()
+        with self._lock:
+            bucket = self._count_buckets.get(api_key) if api_key is not None else None
+            return self._count_headers(bucket or TokenBucket.full(self.count_tokens_rpm, now), now)
+
+    def _count_bucket(self, api_key: str, now: float) -> TokenBucket:
+        bucket = self._count_buckets.get(api_key)
+        if bucket is None:
+            bucket = self._count_buckets[api_key] = TokenBucket.full(self.count_tokens_rpm, now)
+        return bucket
+
+    def _count_headers(self, bucket: TokenBucket, now: float) -> dict[str, str]:
+        out: dict[str, str] = {}
+        limit = self.count_tokens_rpm
+        _put(out, "requests", limit, min(max(math.floor(bucket.refill(now)), 0), limit), bucket.full_at(now))
+        return out
 
     # -- internals ---------------------------------------------------------------------------------------
     def _buckets_for(self, api_key: str, model: ModelSpec, now: float) -> _Buckets:

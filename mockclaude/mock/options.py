@@ -28,7 +28,7 @@ class MockOptions(TypedDict, total=False):
     - ``api_keys``: accept only these keys (default: any non-empty key).
     - ``tokenizer``: ``claude-v1`` (default), ``cl100k_base``, ``o200k_base``, ``chars`` or ``file:PATH``.
     - ``rate_limits``: per-key token buckets: a tier (``"tier1"`` ... ``"tier4"``, ``"start"``, ``"build"``,
-      ``"scale"``), ``"RPM,ITPM,OTPM"``, or a ``RateLimits`` / ``RateLimitConfig`` (default None: off).
+      ``"scale"``), ``"RPM,ITPM,OTPM"`` (a fourth figure: the count_tokens RPM), or a ``RateLimits`` / ``RateLimitConfig`` (default None: off).
     - ``time_scale``: pace replies at this share of each model's real latency (default 0: no waiting).
     - ``chaos``: the share (0-1) of Messages requests that fail with a seeded mix of 429/529/500 and stream
       faults, or a ``ChaosConfig`` (default None: off).

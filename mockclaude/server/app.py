@@ -29,6 +29,7 @@ with gc_paused():
         error_response,
         json_response,
         organization_id,
+        replace_rate_headers,
     )
     from mockclaude.server.stream import STREAM_STATS, StreamStats, write_reply
 
@@ -100,9 +101,22 @@ async def create_message(
 async def count_tokens(
     request: web.Request, pipeline: Pipeline, headers: dict[str, str]
 ) -> web.StreamResponse:
-    """``POST /v1/messages/count_tokens``."""
+    """``POST /v1/messages/count_tokens``.
+
+    With rate limiting on, the rate headers are those of the token-counting bucket: ``requests-*`` only (counting
+    is free), the caller's bucket once counted, a full one on errors before that. ⚠ unconfirmed: whether the real
+    API sends rate-limit headers on count_tokens at all. A 429 carries its own (limiter.admit_count_tokens).
+    """
+    limiter = pipeline.limiter
+    if limiter.enabled:
+        replace_rate_headers(headers, limiter.count_tokens_headers(None))
     body = await _read_body(request)
     total = pipeline.count_tokens(body, request.headers, request_id=headers["request-id"])
+    if limiter.enabled:
+        from mockclaude.validate.headers import authenticate
+
+        api_key = authenticate(request.headers, pipeline.policy)  # passed: count_tokens authenticated it
+        replace_rate_headers(headers, limiter.count_tokens_headers(api_key))
     return json_response({"input_tokens": total}, headers)
 
 

@@ -33,6 +33,13 @@ def base_headers(
     return {"request-id": request_id, "anthropic-organization-id": org_id, **limits}
 
 
+def replace_rate_headers(headers: dict[str, str], rate: Mapping[str, str]) -> None:
+    """Swap the ``anthropic-ratelimit-*`` headers in ``headers`` (in place) for ``rate``."""
+    for name in [name for name in headers if name.startswith("anthropic-ratelimit-")]:
+        del headers[name]
+    headers.update(rate)
+
+
 def error_response(error: ApiError, headers: dict[str, str]) -> web.Response:
     """The JSON error answer: real status, ``{"type":"error","error":{...},"request_id"}``, retry hints."""
     out = dict(headers)

@@ -185,7 +185,7 @@ async def reset(request: Req, pipeline: Pipeline, headers: Hdrs) -> Out:
         if keys is not None and not (isinstance(keys, list) and all(isinstance(k, str) and k for k in keys)):
             raise InvalidRequestError("api_keys: Input should be a list of non-empty strings, or null")
         changes["api_keys"] = frozenset(keys) if keys else None
-    if "rate_limits" in data:  # a tier name or "RPM,ITPM,OTPM"; null turns them off
+    if "rate_limits" in data:  # a tier name or "RPM,ITPM,OTPM[,N]"; null turns them off
         if data["rate_limits"] is not None and not isinstance(data["rate_limits"], str):
             raise InvalidRequestError("rate_limits: Input should be a valid string or null")
         changes["rate_limits"] = data["rate_limits"]
