@@ -83,6 +83,8 @@ async def sleep(clock: Clock, seconds: float) -> None:
         await asyncio.sleep(max(seconds, 0.0))
 
 
-def rfc3339(timestamp: float) -> str:
-    """``2025-08-21T12:40:59Z``: the format of the rate-limit reset headers and batch times."""
-    return dt.datetime.fromtimestamp(timestamp, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def rfc3339(timestamp: float, *, micro: bool = False) -> str:
+    """``2025-08-21T12:40:59Z``: the format of the rate-limit reset headers; with ``micro``,
+    ``2024-09-24T18:37:24.100435Z``, the format of Message Batch times."""
+    fmt = "%Y-%m-%dT%H:%M:%S.%fZ" if micro else "%Y-%m-%dT%H:%M:%SZ"
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC).strftime(fmt)

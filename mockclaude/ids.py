@@ -47,6 +47,11 @@ def tool_use_id(seed: int, fingerprint: str, occurrence: int, index: int, server
     return f"{prefix}_01{_encode(derive(seed, prefix, fingerprint, occurrence, index), 22)}"
 
 
+def batch_id(seed: int, fingerprint: str, occurrence: int) -> str:
+    """``msgbatch_01…`` (22 chars after ``01``, as real batch ids): the ``occurrence``-th batch of this body."""
+    return f"msgbatch_01{_encode(derive(seed, 'msgbatch', fingerprint, occurrence), 22)}"
+
+
 def request_id(seed: int, counter: int) -> str:
     """``req_011C…`` for the ``counter``-th request the server received."""
     return make_id("req", seed, counter)

@@ -21,19 +21,20 @@ from mockclaude.boot import gc_paused
 # Imports build long-lived objects only: a garbage collection in the middle frees nothing (see gc_paused).
 with gc_paused():
     from mockclaude import ids
+    from mockclaude.batches import Batches
     from mockclaude.cache import DEFAULT_MAX_ENTRIES, CachePlan, PromptCache, UsageLedger
     from mockclaude.clock import Clock, SystemClock
     from mockclaude.engine.chaos import Chaos, ChaosConfig
     from mockclaude.engine.core import Engine
     from mockclaude.engine.journal import Endpoint, Journal
-    from mockclaude.front import FrontHalf
+    from mockclaude.front import Front, FrontHalf
     from mockclaude.limits import RateLimitConfig, RateLimiter, RateLimits
     from mockclaude.model.catalog import Catalog, ModelSpec, get_catalog
     from mockclaude.model.errors import ERROR_CLASSES, ApiError, InvalidRequestError
     from mockclaude.model.faults import Latency
-    from mockclaude.model.reply import Reply
+    from mockclaude.model.reply import JSON, Reply, Usage
     from mockclaude.model.request import Policy, ValidatedRequest
-    from mockclaude.render.message import message_bytes
+    from mockclaude.render.message import message_bytes, message_json
     from mockclaude.tokenize.accounting import InputAccountant, PromptLayout
     from mockclaude.tokenize.encoding import get_counter
 
@@ -61,6 +62,9 @@ class Settings:
     # Scripted replies (README "Scripting replies"):
     fixtures: str | None = None  # a script file or directory of stubs, loaded at start
     strict: bool = False  # unmatched requests get a 400 naming the nearest stubs instead of a generated reply
+    # Message Batches (README "Message Batches"): a batch ends this many clock seconds after its creation (0: it
+    # has ended by the next read; over 24 h: its requests expire).
+    batch_seconds: float = 0.0
 
 
 @dataclass(slots=True)
@@ -110,6 +114,9 @@ def _journaled(
                 pending.served(
                     lambda: orjson.loads(message_bytes(reply)), result.stream, result.request, reply.fault
                 )
+            elif isinstance(result, dict):  # a batch create: the MessageBatch as it was then (a copy)
+                raw = orjson.dumps(result)
+                pending.answered(lambda: orjson.loads(raw))
             else:
                 pending.counted(result)  # count_tokens: the total
             return result
@@ -159,6 +166,7 @@ class Pipeline:
             chaos = ChaosConfig(rate=float(chaos))
         self.chaos = Chaos(self.settings.seed, chaos) if chaos is not None and chaos.rate > 0 else None
         self._latencies: dict[str, Latency | None] = {}
+        self.batches = Batches(self.settings.seed)  # Message Batches; settled via settled_batches()
 
     @property
     def seed(self) -> int:
@@ -173,9 +181,9 @@ class Pipeline:
         """Back to a fresh instance's state, as between two tests (DESIGN.md rule 8).
 
         Forgets occurrence counters (ids repeat from the start), request ids, the journal, the prompt cache, the
-        usage totals, rate-limit buckets, and the engine's stubs, scenarios, unmatched requests and callback
-        errors; the script of ``Settings.fixtures`` is loaded again, as a fresh instance would have it. The
-        generator memo stays: it is a pure function of the request, so keeping it changes no byte.
+        usage totals, rate-limit buckets, Message Batches, and the engine's stubs, scenarios, unmatched requests
+        and callback errors; the script of ``Settings.fixtures`` is loaded again, as a fresh instance would have
+        it. The generator memo stays: it is a pure function of the request, so keeping it changes no byte.
         """
         with self._lock:
             self._occurrences.clear()
@@ -186,6 +194,7 @@ class Pipeline:
         self.ledger.clear()
         self.limiter.reset()
         self.engine.reset()
+        self.batches.clear()
         self.engine.strict = self.settings.strict
         if self.settings.fixtures:
             self.engine.stubs.load(self.settings.fixtures)
@@ -258,7 +267,7 @@ class Pipeline:
     def messages(self, body: bytes, headers: Mapping[str, str]) -> Served:
         """``POST /v1/messages``: a decided reply, or an ``ApiError`` raised with the real status and text."""
         front = self.front(body, headers, "messages")
-        req, layout, request_key, content_key = front.req, front.layout, front.request_key, front.content_key
+        req, layout, request_key = front.req, front.layout, front.request_key
         self.check_window(req, layout.total)
         cache_plan = self.prompt_usage(req, layout)
         usage = cache_plan.usage
@@ -277,9 +286,7 @@ class Pipeline:
             chaos = self.chaos.decide(request_key, occurrence, stream=stream) if self.chaos else None
             if chaos is not None and chaos.error is not None:
                 raise chaos.error
-            generated, capped = self.fit_window(req, layout.total)
-            reply = self.engine.decide(req, request_key, content_key, occurrence, usage, generate=generated)
-            self.window_stop(reply, capped)
+            reply = self._decide(front, occurrence, usage)
             if chaos is not None and reply.fault is None:
                 reply.fault = chaos.fault
             if reply.fault is not None and reply.fault.kind == "stream_error" and not stream:
@@ -297,6 +304,57 @@ class Pipeline:
         self.ledger.record(req.api_key, req.model, reply.usage)
         rate_headers = self.limiter.headers(admission) if admission is not None else {}
         return Served(reply=reply, stream=stream, request=req, headers=rate_headers)
+
+    def _decide(self, front: Front, occurrence: int, usage: Usage) -> Reply:
+        """The engine's reply to a counted request, generated within the context window (§8.8)."""
+        generated, capped = self.fit_window(front.req, front.layout.total)
+        reply = self.engine.decide(
+            front.req, front.request_key, front.content_key, occurrence, usage, generate=generated
+        )
+        self.window_stop(reply, capped)
+        return reply
+
+    def batch_item(self, body: bytes, headers: Mapping[str, str]) -> JSON:
+        """One request of a Message Batch, answered as ``POST /v1/messages`` would answer ``body`` sent with
+        ``headers`` (the creator's): the same validation, counting, prompt cache, stubs, ids and usage ledger,
+        with ``usage.service_tier: "batch"``. Returns the Message JSON; raises the item's ``ApiError``.
+
+        Not journaled on its own (the batch create is), and no rate limits, chaos or latency: the batch is the
+        request. ⚠ unconfirmed: how batch items count against the real rate limits (they have their own
+        processing queue limits, not modelled). A scripted ``stream_error`` fault is the item's error; other
+        faults act on a connection, and an item has none.
+        """
+        front = self.front(body, headers, "messages")
+        req = front.req
+        self.check_window(req, front.layout.total)
+        if getattr(req.params, "stream", False):
+            # ⚠ unconfirmed: the real text. The SDK's batch params type has no stream (NonStreaming params), and
+            # params are checked when processed, so a streaming item is errored, not the whole create.
+            raise InvalidRequestError("stream: Streaming is not supported for requests in a Message Batch")
+        cache_plan = self.prompt_usage(req, front.layout)
+        cache_plan.usage.service_tier = "batch"  # a stub's usage override may still set another
+        reply = self._decide(front, self._occurrence(front.request_key), cache_plan.usage)
+        fault = reply.fault
+        if fault is not None and fault.kind == "stream_error":
+            raise ERROR_CLASSES[fault.error_type](fault.message)
+        cache_plan.commit()
+        # ⚠ unconfirmed / not modelled: the 50 % batch discount; the ledger prices batch usage at standard rates.
+        self.ledger.record(req.api_key, req.model, reply.usage)
+        return message_json(reply)
+
+    def settled_batches(self) -> Batches:
+        """The Message Batches, with every batch due by now ended first (oldest first, each item answered once
+        by :meth:`batch_item`). Every batch route reads them through here."""
+        self.batches.settle(self.settings.clock.now(), self.batch_item)
+        return self.batches
+
+    @_journaled("batches")
+    def create_batch(self, body: bytes, headers: Mapping[str, str]) -> JSON:
+        """``POST /v1/messages/batches``: the envelope checked, the batch kept; returns the MessageBatch."""
+        batches = self.settled_batches()  # earlier batches due by now end first, whoever reads them later
+        clock = self.settings.clock
+        batch = batches.create(body, headers, self.policy, clock.now(), self.settings.batch_seconds)
+        return batch.to_json()
 
     def _latency(self, model: ModelSpec) -> Latency | None:
         """The pacing of a reply the engine did not pace: ``Settings.latency``, else the catalog's figures when

@@ -22,6 +22,7 @@ LAYERS: dict[str, int] = {
     "mockclaude.render": 3,
     "mockclaude.pipeline": 4,
     "mockclaude.front": 4,
+    "mockclaude.batches": 4,
     "mockclaude.server": 5,
     "mockclaude.script": 5,
     "mockclaude.mock": 6,
@@ -38,6 +39,7 @@ THIRD_PARTY = {
     "yaml": {"mockclaude.script"},
     "pytest": {"mockclaude.testing"},
     "anthropic": set(),  # a test dependency: never imported at run time
+    "openai": set(),  # a test dependency (the /v1/chat/completions client): never imported at run time
     "tiktoken": {"mockclaude.tokenize"},
     "faker": {"mockclaude.engine"},
 }

@@ -5,8 +5,9 @@ Prices are USD per million tokens from the model catalog (``price_input``, ``pri
 ``cache_read_multiplier``× (0.1 for most models, §6.6). The ledger keeps token totals only and prices them when
 asked, in exact decimal arithmetic, so a report never drifts by float rounding however many requests it sums.
 
-⚠ unconfirmed / not modelled: long-context surcharges, the batch discount (no Batches API here), ``speed:
-"fast"`` and priority-tier pricing. Everything is billed at the standard rates.
+⚠ unconfirmed / not modelled: long-context surcharges, the 50 % batch discount (Message Batches requests are
+recorded like Messages ones), ``speed: "fast"`` and priority-tier pricing. Everything is billed at the standard
+rates.
 """
 
 from __future__ import annotations

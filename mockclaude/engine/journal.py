@@ -1,4 +1,4 @@
-"""The request journal: every Messages / count_tokens request a mock received, and what it served.
+"""The request journal: every Messages, count_tokens and batch create request a mock received, and what it served.
 
 The pipeline records each request exactly once, whatever happened to it (a reply, a validation error, a scripted
 error, a strict-mode miss), so a test can assert on what its code sent and what it got back:
@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 JSON = dict[str, Any]
-Endpoint = Literal["messages", "count_tokens"]
+Endpoint = Literal["messages", "count_tokens", "batches"]  # batches: POST /v1/messages/batches
 
 # Headers whose values are credentials: the journal keeps only a short prefix, enough to tell two keys apart.
 _SECRET_HEADERS = frozenset({"x-api-key", "authorization", "proxy-authorization"})
@@ -72,10 +72,10 @@ def journal_headers(headers: Mapping[str, str]) -> dict[str, str]:
 class JournalEntry:
     """One request and what was served for it.
 
-    ``reply`` is the Message JSON (for ``count_tokens``: ``{"input_tokens": n}``) when the status is 200, else
-    ``error`` is the error body the client received. ``stub_id`` names the stub that answered (None when the reply
-    was generated or the request failed before the engine); ``unmatched`` is True when stubs were consulted and
-    none matched.
+    ``reply`` is the Message JSON (for ``count_tokens``: ``{"input_tokens": n}``; for ``batches``: the MessageBatch
+    as created) when the status is 200, else ``error`` is the error body the client received. ``stub_id`` names
+    the stub that answered (None when the reply was generated or the request failed before the engine);
+    ``unmatched`` is True when stubs were consulted and none matched.
     """
 
     index: int
@@ -197,6 +197,10 @@ class Pending:
     def counted(self, total: object) -> JournalEntry:
         """A count_tokens answer (200)."""
         return self._journal._append(**self._fields, status=200, reply_source={"input_tokens": total})
+
+    def answered(self, reply: JSON | Callable[[], JSON]) -> JournalEntry:
+        """Any other JSON answer (200), or a function that renders it: a batch create's MessageBatch."""
+        return self._journal._append(**self._fields, status=200, reply_source=reply)
 
     def failed(self, exc: BaseException) -> JournalEntry:
         """An error answer: the API error the server turns ``exc`` into (anything else is a 500)."""

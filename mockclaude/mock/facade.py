@@ -250,6 +250,7 @@ class MockClaude:
             pipeline.reconfigure(settings)
         else:
             pipeline.settings.strict = settings.strict
+            pipeline.settings.batch_seconds = settings.batch_seconds  # read when a batch is created
             pipeline.reset()
         if isinstance(self.clock, ManualClock):
             self.clock.set(self._clock_start)
@@ -307,6 +308,7 @@ class MockClaude:
             rate_limits=options.get("rate_limits", self._base.rate_limits),
             time_scale=float(options.get("time_scale", self._base.time_scale)),
             chaos=options.get("chaos", self._base.chaos),
+            batch_seconds=float(options.get("batch_seconds", self._base.batch_seconds)),
         )
 
     def _load(self, options: MockOptions) -> None:

@@ -32,6 +32,8 @@ class MockOptions(TypedDict, total=False):
     - ``time_scale``: pace replies at this share of each model's real latency (default 0: no waiting).
     - ``chaos``: the share (0-1) of Messages requests that fail with a seeded mix of 429/529/500 and stream
       faults, or a ``ChaosConfig`` (default None: off).
+    - ``batch_seconds``: a Message Batch ends this many seconds (of the mock's clock) after its creation
+      (default 0: it has ended by the next read; over 86,400: its requests expire).
     """
 
     seed: int
@@ -43,6 +45,7 @@ class MockOptions(TypedDict, total=False):
     rate_limits: Any
     time_scale: float
     chaos: Any
+    batch_seconds: float
 
 
 class MatchArgs(TypedDict, total=False):

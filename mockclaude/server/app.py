@@ -24,6 +24,8 @@ with gc_paused():
     from mockclaude.pipeline import Pipeline, Settings
     from mockclaude.script import read_yaml as _read_yaml  # noqa: F401  (registers the YAML script reader)
     from mockclaude.server.admin import register_admin
+    from mockclaude.server.batches import BATCH_ROUTES
+    from mockclaude.server.openai_compat import CHAT_ROUTES
     from mockclaude.server.respond import (
         base_headers,
         error_response,
@@ -196,10 +198,17 @@ def create_app(settings: Settings | None = None, *, path_prefix: str = "") -> we
         ("GET", "/v1/models", list_models),
         ("GET", "/v1/models/{model_id}", get_model),
     ]
+    api += BATCH_ROUTES
+    api += CHAT_ROUTES
     for prefix in prefixes:
+        # One resource per path, whatever methods it serves (GET and DELETE /v1/messages/batches/{id}); the
+        # catch-all for other methods goes last, since aiohttp refuses routes after a "*" on the same resource.
+        resources: dict[str, web.Resource] = {}
         for method, path, handler in api:
-            resource = app.router.add_resource(prefix + path)
-            resource.add_route(method, _endpoint(handler))
+            if path not in resources:
+                resources[path] = app.router.add_resource(prefix + path)
+            resources[path].add_route(method, _endpoint(handler))
+        for resource in resources.values():
             resource.add_route("*", _endpoint(method_not_allowed))
     app.router.add_route("GET", "/_mock/health", _endpoint(health))
     register_admin(app, _endpoint)

@@ -1,0 +1,131 @@
+"""The Message Batches routes (api-spec §0.3, §9.3): read the request, call the pipeline, write JSON or JSON Lines.
+
+The batch state and its rules live in :mod:`mockclaude.batches`; the pipeline settles due batches before every
+read (:meth:`~mockclaude.pipeline.Pipeline.settled_batches`). The edge adds what only it knows: the mock's own
+origin and path prefix in ``results_url``, which the SDK downloads as an absolute URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from mockclaude.batches import MAX_BODY_BYTES, Batch
+from mockclaude.model.errors import InvalidRequestError, RequestTooLargeError
+from mockclaude.pipeline import Pipeline
+from mockclaude.server.respond import json_response
+from mockclaude.validate.headers import authenticate, check_version
+
+__all__ = ["BATCH_ROUTES", "RESULTS_TYPE"]
+
+BASE = "/v1/messages/batches"
+# ⚠ unconfirmed: the content type of the results download (the SDK asks for application/binary and reads the
+# body line by line, whatever it is labelled).
+RESULTS_TYPE = "application/binary"
+
+Handler = Callable[[web.Request, Pipeline, dict[str, str]], Awaitable[web.StreamResponse]]
+
+
+def _authorize(request: web.Request, pipeline: Pipeline) -> None:
+    """Every batch route checks the credentials and ``anthropic-version`` as ``/v1/messages`` does."""
+    authenticate(request.headers, pipeline.policy)
+    check_version(request.headers)
+
+
+def _results_url(request: web.Request, batch: Batch) -> str:
+    """Where this mock serves the batch's results: the origin the client reached it at, plus the path prefix of
+    the route it called (``/anthropic`` behind a gateway), so the SDK's absolute GET comes back here."""
+    resource = request.match_info.route.resource
+    pattern = resource.canonical if resource is not None else request.path
+    prefix = pattern[: max(pattern.rfind(BASE), 0)]
+    return f"{request.scheme}://{request.host}{prefix}{BASE}/{batch.id}/results"
+
+
+def _batch_json(request: web.Request, batch: Batch) -> dict[str, object]:
+    return batch.to_json(_results_url(request, batch) if batch.ended else None)
+
+
+def _int_query(request: web.Request, name: str, default: int) -> int:
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidRequestError(
+            f"{name}: Input should be a valid integer, unable to parse string as an integer"
+        ) from None
+
+
+async def create(request: web.Request, pipeline: Pipeline, headers: dict[str, str]) -> web.StreamResponse:
+    """``POST /v1/messages/batches``: the new batch, ``in_progress``."""
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise RequestTooLargeError()
+    try:  # a batch body may be up to 256 MB, beyond the app's 32 MB limit for Messages
+        body = await request.clone(client_max_size=MAX_BODY_BYTES).read()
+    except web.HTTPRequestEntityTooLarge:
+        raise RequestTooLargeError() from None
+    batch = pipeline.create_batch(body, request.headers, request_id=headers["request-id"])
+    return json_response(batch, headers)
+
+
+async def list_batches(
+    request: web.Request, pipeline: Pipeline, headers: dict[str, str]
+) -> web.StreamResponse:
+    """``GET /v1/messages/batches``: newest first, ``limit`` / ``after_id`` / ``before_id``."""
+    _authorize(request, pipeline)
+    page, has_more = pipeline.settled_batches().page(
+        before_id=request.query.get("before_id"),
+        after_id=request.query.get("after_id"),
+        limit=_int_query(request, "limit", 20),
+    )
+    data = [_batch_json(request, batch) for batch in page]
+    payload = {
+        "data": data,
+        "has_more": has_more,
+        "first_id": page[0].id if page else None,
+        "last_id": page[-1].id if page else None,
+    }
+    return json_response(payload, headers)
+
+
+async def retrieve(request: web.Request, pipeline: Pipeline, headers: dict[str, str]) -> web.StreamResponse:
+    """``GET /v1/messages/batches/{id}``: the batch as it is now (polled until ``ended``)."""
+    _authorize(request, pipeline)
+    batch = pipeline.settled_batches().get(request.match_info["batch_id"])
+    return json_response(_batch_json(request, batch), headers)
+
+
+async def cancel(request: web.Request, pipeline: Pipeline, headers: dict[str, str]) -> web.StreamResponse:
+    """``POST /v1/messages/batches/{id}/cancel``: ``canceling`` until its end time, then ended and canceled."""
+    _authorize(request, pipeline)
+    now = pipeline.settings.clock.now()
+    batch = pipeline.settled_batches().cancel(request.match_info["batch_id"], now)
+    return json_response(_batch_json(request, batch), headers)
+
+
+async def delete(request: web.Request, pipeline: Pipeline, headers: dict[str, str]) -> web.StreamResponse:
+    """``DELETE /v1/messages/batches/{id}``: only once ended."""
+    _authorize(request, pipeline)
+    batch_id = request.match_info["batch_id"]
+    pipeline.settled_batches().delete(batch_id)
+    return json_response({"id": batch_id, "type": "message_batch_deleted"}, headers)
+
+
+async def results(request: web.Request, pipeline: Pipeline, headers: dict[str, str]) -> web.StreamResponse:
+    """``GET /v1/messages/batches/{id}/results``: JSON Lines, one per request, in request order."""
+    _authorize(request, pipeline)
+    body = pipeline.settled_batches().get(request.match_info["batch_id"]).results()
+    return web.Response(body=body, content_type=RESULTS_TYPE, headers=headers)
+
+
+BATCH_ROUTES: list[tuple[str, str, Handler]] = [
+    ("POST", BASE, create),
+    ("GET", BASE, list_batches),
+    ("GET", BASE + "/{batch_id}", retrieve),
+    ("DELETE", BASE + "/{batch_id}", delete),
+    ("POST", BASE + "/{batch_id}/cancel", cancel),
+    ("GET", BASE + "/{batch_id}/results", results),
+]
+"""``(method, path, handler)`` of every batch route; ``server/app.py`` registers them under every path prefix."""
