@@ -222,3 +222,28 @@ def test_reconfigure_never_shows_a_request_a_half_built_pipeline() -> None:
         thread.join()
         sys.setswitchinterval(interval)
     assert errors == []
+
+
+def test_a_refused_oversized_body_does_not_hold_the_server_at_shutdown() -> None:
+    """The 413 for a body over 32 MB went out before the body was read; aiohttp then "lingered" on the connection
+    for its full 10 s, and stopping the server (a test session's teardown) waited that long while the client
+    kept its connection open. The body is now drained before answering, so the client reads its 413 and the
+    server stops at once."""
+    import http.client
+    import time
+
+    server = ServerThread(create_app(Settings(seed=0))).start()
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        conn.request(
+            "POST", "/v1/messages", b"x" * (33 * 1024 * 1024), {**PLAIN, "content-type": "application/json"}
+        )
+        response = conn.getresponse()
+        assert response.status == 413
+        assert json.loads(response.read())["error"]["type"] == "request_too_large"
+        start = time.monotonic()
+        server.stop()  # with the client's connection still open
+        assert time.monotonic() - start < 3
+    finally:
+        conn.close()
+        server.stop()

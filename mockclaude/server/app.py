@@ -19,7 +19,6 @@ with gc_paused():
         InvalidRequestError,
         MethodNotAllowedError,
         NotFoundError,
-        RequestTooLargeError,
     )
     from mockclaude.pipeline import Pipeline, Settings
     from mockclaude.script import read_yaml as _read_yaml  # noqa: F401  (registers the YAML script reader)
@@ -31,13 +30,14 @@ with gc_paused():
         error_response,
         json_response,
         organization_id,
+        read_body,
         replace_rate_headers,
     )
     from mockclaude.server.stream import STREAM_STATS, StreamStats, write_reply
+    from mockclaude.validate.request import MAX_BODY_BYTES  # Messages and count_tokens: 32 MB (api-spec §1.3)
 
 log = logging.getLogger("mockclaude")
 
-MAX_BODY_BYTES = 32 * 1024 * 1024  # Messages and count_tokens: 32 MB, else 413 from the edge (api-spec §1.3)
 
 PIPELINE = web.AppKey("pipeline", Pipeline)
 
@@ -72,20 +72,11 @@ ORG_ID = web.AppKey("org_id", str)
 _org_id = functools.lru_cache(maxsize=64)(organization_id)
 
 
-async def _read_body(request: web.Request) -> bytes:
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise RequestTooLargeError()
-    try:
-        return await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        raise RequestTooLargeError() from None
-
-
 async def create_message(
     request: web.Request, pipeline: Pipeline, headers: dict[str, str]
 ) -> web.StreamResponse:
     """``POST /v1/messages``: JSON or SSE."""
-    served = pipeline.messages(await _read_body(request), request.headers, request_id=headers["request-id"])
+    served = pipeline.messages(await read_body(request), request.headers, request_id=headers["request-id"])
     headers.update(served.headers)
     headers.update(served.reply.headers)
     settings = pipeline.settings
@@ -112,7 +103,7 @@ async def count_tokens(
     limiter = pipeline.limiter
     if limiter.enabled:
         replace_rate_headers(headers, limiter.count_tokens_headers(None))
-    body = await _read_body(request)
+    body = await read_body(request)
     total = pipeline.count_tokens(body, request.headers, request_id=headers["request-id"])
     if limiter.enabled:
         from mockclaude.validate.headers import authenticate

@@ -12,9 +12,9 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from mockclaude.batches import MAX_BODY_BYTES, Batch
-from mockclaude.model.errors import InvalidRequestError, RequestTooLargeError
+from mockclaude.model.errors import InvalidRequestError
 from mockclaude.pipeline import Pipeline
-from mockclaude.server.respond import json_response
+from mockclaude.server.respond import json_response, read_body
 from mockclaude.validate.headers import authenticate, check_version
 
 __all__ = ["BATCH_ROUTES", "RESULTS_TYPE"]
@@ -60,12 +60,7 @@ def _int_query(request: web.Request, name: str, default: int) -> int:
 
 async def create(request: web.Request, pipeline: Pipeline, headers: dict[str, str]) -> web.StreamResponse:
     """``POST /v1/messages/batches``: the new batch, ``in_progress``."""
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise RequestTooLargeError()
-    try:  # a batch body may be up to 256 MB, beyond the app's 32 MB limit for Messages
-        body = await request.clone(client_max_size=MAX_BODY_BYTES).read()
-    except web.HTTPRequestEntityTooLarge:
-        raise RequestTooLargeError() from None
+    body = await read_body(request, MAX_BODY_BYTES)  # up to 256 MB, beyond the 32 MB of Messages
     batch = pipeline.create_batch(body, request.headers, request_id=headers["request-id"])
     return json_response(batch, headers)
 

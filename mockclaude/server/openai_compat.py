@@ -21,16 +21,15 @@ import orjson
 from aiohttp import web
 
 from mockclaude.clock import Clock, sleep
-from mockclaude.model.errors import ERROR_CLASSES, ApiError, RequestTooLargeError
+from mockclaude.model.errors import ERROR_CLASSES, ApiError
 from mockclaude.model.reply import Reply
 from mockclaude.pipeline import Pipeline
 from mockclaude.render.openai_chat import completion_bytes, error_chunk, stream_chunks
 from mockclaude.render.sse import frames
 from mockclaude.server.pacing import plan_waits
-from mockclaude.server.respond import JSON_TYPE, SSE_TYPE
+from mockclaude.server.respond import JSON_TYPE, SSE_TYPE, read_body
 from mockclaude.validate.headers import authenticate
 from mockclaude.validate.openai_chat import COMPAT_API_VERSION, ChatRequest, translate_request
-from mockclaude.validate.request import MAX_BODY_BYTES
 
 __all__ = ["CHAT_ROUTES", "chat_completions", "openai_error_response"]
 
@@ -45,13 +44,9 @@ async def chat_completions(
     # Lower-cased names, as the validator expects; the layer needs no anthropic-version from OpenAI clients.
     sent = {name.lower(): value for name, value in request.headers.items()}
     try:
-        if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-            raise RequestTooLargeError()
-        body = await request.read()
+        body = await read_body(request)
         authenticate(sent, pipeline.policy)  # a wrong key is a 401 whatever the body says, as on /v1/messages
         chat = translate_request(body)
-    except web.HTTPRequestEntityTooLarge:
-        return _refused(pipeline, RequestTooLargeError(), headers, sent, body)
     except ApiError as error:
         return _refused(pipeline, error, headers, sent, body)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 
 import orjson
@@ -10,7 +11,8 @@ from aiohttp import web
 from mockclaude.clock import Clock
 from mockclaude.limits.limiter import display_headers
 from mockclaude.limits.limiter import organization_id as _organization_id
-from mockclaude.model.errors import ApiError
+from mockclaude.model.errors import ApiError, RequestTooLargeError
+from mockclaude.validate.request import MAX_BODY_BYTES
 
 JSON_TYPE = "application/json"
 SSE_TYPE = "text/event-stream; charset=utf-8"
@@ -38,6 +40,37 @@ def replace_rate_headers(headers: dict[str, str], rate: Mapping[str, str]) -> No
     for name in [name for name in headers if name.startswith("anthropic-ratelimit-")]:
         del headers[name]
     headers.update(rate)
+
+
+DRAIN_SECONDS = 10.0
+"""How long an oversized body is read and thrown away before its 413 goes out (aiohttp's lingering time)."""
+
+
+async def read_body(request: web.Request, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The request body, or ``RequestTooLargeError`` (413) when it is over ``limit`` bytes.
+
+    A body declared too large is read and discarded first (for at most ``DRAIN_SECONDS``): a client sends the
+    whole body before it reads the answer, so answering early breaks its pipe instead of showing it the 413.
+    Draining here, not in aiohttp's own "lingering close", also lets the server stop at once: that lingering
+    waited its full 10 s on such a connection and held a test session's teardown.
+    """
+    if request.content_length is not None and request.content_length > limit:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + DRAIN_SECONDS
+        while loop.time() < deadline:
+            try:
+                async with asyncio.timeout(deadline - loop.time()):
+                    if not await request.content.readany():
+                        break
+            except (TimeoutError, ConnectionError):
+                break
+        raise RequestTooLargeError()
+    # The app is built with MAX_BODY_BYTES as aiohttp's own limit; a larger one (batches) needs a clone.
+    source = request if limit == MAX_BODY_BYTES else request.clone(client_max_size=limit)
+    try:
+        return await source.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise RequestTooLargeError() from None
 
 
 def error_response(error: ApiError, headers: dict[str, str]) -> web.Response:
