@@ -115,6 +115,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="RATE",
         help="fail this share of requests (0-1) with a seeded mix of 429, 529, 500 and stream faults",
     )
+    serve.add_argument(
+        "--batch-seconds",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="a Message Batch ends S seconds after its creation (default 0: by the next read)",
+    )
     check = sub.add_parser("validate", help="check script files and report every problem")
     check.add_argument("paths", nargs="+", metavar="PATH", help="script files or directories")
     return parser
@@ -126,6 +133,8 @@ def _check_fault_flags(args: argparse.Namespace) -> None:
 
     if not args.time_scale >= 0:
         raise ValueError("--time-scale must be >= 0")
+    if not args.batch_seconds >= 0:
+        raise ValueError("--batch-seconds must be >= 0")
     if not 0 <= args.chaos <= 1:
         raise ValueError("--chaos must be between 0 and 1")
     if args.rate_limit is not None:
@@ -185,6 +194,7 @@ def serve(args: argparse.Namespace) -> int:
         admin_token=args.admin_token,
         fixtures=args.fixtures,
         strict=args.strict,
+        batch_seconds=args.batch_seconds,
     )
     if args.cache_max_entries < 1 or args.cache_ttft_scale < 0:
         print("mockclaude: --cache-max-entries must be >= 1 and --cache-ttft-scale >= 0", file=sys.stderr)

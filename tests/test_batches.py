@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -426,3 +428,36 @@ def test_without_the_marker_batches_end_at_once(mockclaude: MockClaude) -> None:
     sdk = mockclaude.client(max_retries=0)
     batch = sdk.messages.batches.create(requests=requests_of("unmarked"))
     assert sdk.messages.batches.retrieve(batch.id).processing_status == "ended"
+
+
+def test_admin_reset_sets_batch_seconds() -> None:
+    with MockClaude() as mock:  # batches end at once by default
+        url = mock.url + "/v1/messages/batches"
+        bad = rawhttp.post(mock.url + "/_mock/reset", json_body={"batch_seconds": -1})
+        assert bad.status == 400 and "batch_seconds" in bad.json()["error"]["message"]
+        assert rawhttp.post(mock.url + "/_mock/reset", json_body={"batch_seconds": 60}).status == 200
+        created = rawhttp.post(url, json_body={"requests": requests_of("hi")}).json()
+        assert rawhttp.request("GET", f"{url}/{created['id']}").json()["processing_status"] == "in_progress"
+        mock.clock.advance(60)
+        assert rawhttp.request("GET", f"{url}/{created['id']}").json()["processing_status"] == "ended"
+
+
+def test_serve_batch_seconds_flag() -> None:
+    import signal
+
+    from tests.serve_proc import start_serve
+
+    proc, url = start_serve("--batch-seconds", "3600")
+    try:
+        client = anthropic.Anthropic(base_url=url, api_key="sk-test", max_retries=0)
+        batch = client.messages.batches.create(requests=requests_of("hi"))  # type: ignore[arg-type]
+        again = client.messages.batches.retrieve(batch.id)
+        assert again.processing_status == "in_progress" and again.request_counts.processing == 1
+        assert client.messages.batches.cancel(batch.id).processing_status == "canceling"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
+    bad = subprocess.run(
+        [sys.executable, "-m", "mockclaude", "serve", "--batch-seconds", "-1"], capture_output=True, text=True
+    )
+    assert bad.returncode == 2 and bad.stderr.strip() == "mockclaude: --batch-seconds must be >= 0"

@@ -164,7 +164,18 @@ async def check(request: Req, pipeline: Pipeline, headers: Hdrs) -> Out:
 
 
 _RESET_KEYS = frozenset(
-    {"seed", "strict", "any_model", "api_keys", "tokenizer", "script", "rate_limits", "time_scale", "chaos"}
+    {
+        "seed",
+        "strict",
+        "any_model",
+        "api_keys",
+        "tokenizer",
+        "script",
+        "rate_limits",
+        "time_scale",
+        "chaos",
+        "batch_seconds",
+    }
 )
 
 
@@ -189,14 +200,14 @@ async def reset(request: Req, pipeline: Pipeline, headers: Hdrs) -> Out:
         if data["rate_limits"] is not None and not isinstance(data["rate_limits"], str):
             raise InvalidRequestError("rate_limits: Input should be a valid string or null")
         changes["rate_limits"] = data["rate_limits"]
-    for key in ("time_scale", "chaos"):
+    for key in ("time_scale", "chaos", "batch_seconds"):
         if key in data:
             value = data[key]
             if value is not None and (
                 isinstance(value, bool) or not isinstance(value, int | float) or value < 0
             ):
                 raise InvalidRequestError(f"{key}: Input should be a non-negative number")
-            changes[key] = (value or 0.0) if key == "time_scale" else value
+            changes[key] = value if key == "chaos" else (value or 0.0)
     script = data.get("script")
     paths = [script] if isinstance(script, str) else script or []
     if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
