@@ -15,6 +15,7 @@ and the rules of the batch lifecycle. ``server/batches.py`` writes it to the wir
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -25,7 +26,13 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from mockclaude import ids
 from mockclaude.clock import rfc3339
-from mockclaude.model.errors import ApiError, InvalidRequestError, NotFoundError, RequestTooLargeError
+from mockclaude.model.errors import (
+    ApiError,
+    InternalServerError,
+    InvalidRequestError,
+    NotFoundError,
+    RequestTooLargeError,
+)
 from mockclaude.model.request import Policy
 from mockclaude.validate.headers import authenticate, check_version, parse_betas
 from mockclaude.validate.request import format_error
@@ -39,6 +46,8 @@ __all__ = [
     "Batches",
     "parse_requests",
 ]
+
+log = logging.getLogger("mockclaude")
 
 JSON = dict[str, Any]
 Answer = Callable[[bytes, Mapping[str, str]], JSON]
@@ -195,6 +204,9 @@ class Batches:
         self.seed = seed
         self._batches: dict[str, Batch] = {}  # insertion (creation) order
         self._pending: list[Batch] = []  # not yet settled, creation order
+        # Creation order of every id ever created, deleted ones included: a list cursor stays valid after its batch
+        # is deleted (a clean-up loop deletes what it pages through).
+        self._sequence: dict[str, int] = {}
         self._occurrences: dict[str, int] = {}
         self._lock = threading.RLock()
 
@@ -203,6 +215,7 @@ class Batches:
         with self._lock:
             self._batches.clear()
             self._pending.clear()
+            self._sequence.clear()
             self._occurrences.clear()
 
     def __len__(self) -> int:
@@ -234,6 +247,7 @@ class Batches:
                 expires=seconds > TTL_SECONDS,
             )
             self._batches[batch.id] = batch
+            self._sequence[batch.id] = len(self._sequence)
             self._pending.append(batch)
         return batch
 
@@ -242,12 +256,9 @@ class Batches:
         ``canceled`` when the batch was canceled before its end, or ``expired`` when its end was past
         ``expires_at``."""
         with self._lock:
-            due = [b for b in self._pending if b.ends_at <= now]
-            if not due:
-                return
-            self._pending = [b for b in self._pending if b.ends_at > now]
-            for batch in due:
-                _settle(batch, answer)
+            for batch in [b for b in self._pending if b.ends_at <= now]:
+                _settle(batch, answer)  # never raises: a failing item is an errored result
+                self._pending.remove(batch)
 
     def get(self, batch_id: str) -> Batch:
         """The batch with this id, or 404."""
@@ -290,23 +301,23 @@ class Batches:
         if limit > 1000:
             raise InvalidRequestError("limit: Input should be less than or equal to 1000")
         with self._lock:
-            items = list(reversed(self._batches.values()))
-        rank = {batch.id: index for index, batch in enumerate(items)}
+            items = list(reversed(self._batches.values()))  # newest first
+            sequence = dict(self._sequence)
 
         def position(name: str, cursor: str) -> int:
-            if cursor not in rank:
+            if cursor not in sequence:
                 raise InvalidRequestError(_cursor_text(name, cursor))
-            return rank[cursor]
+            return sequence[cursor]
 
-        start, stop = 0, len(items)
-        if after_id is not None:
-            start = position("after_id", after_id) + 1
-        if before_id is not None:
-            stop = position("before_id", before_id)
-        if before_id is not None and after_id is None:
-            first = max(start, stop - limit)
-            return items[first:stop], first > start
-        return items[start : min(stop, start + limit)], start + limit < stop
+        if after_id is not None:  # older than the cursor
+            after = position("after_id", after_id)
+            items = [b for b in items if sequence[b.id] < after]
+        if before_id is not None:  # newer than the cursor
+            before = position("before_id", before_id)
+            items = [b for b in items if sequence[b.id] > before]
+        if before_id is not None and after_id is None:  # paging backwards: the newest page just before it
+            return items[-limit:], len(items) > limit
+        return items[:limit], len(items) > limit
 
 
 def _settle(batch: Batch, answer: Answer) -> None:
@@ -322,9 +333,13 @@ def _settle(batch: Batch, answer: Answer) -> None:
         else:
             try:
                 result = {"type": "succeeded", "message": answer(params, batch.headers)}
+                orjson.dumps(result)  # a reply callback may have returned what JSON cannot hold
             except ApiError as error:
                 # The error response as the API would have sent it, without a request id (§9.3).
                 result = {"type": "errored", "error": error.body(None)}
+            except Exception:  # a bug or a broken callback: what /v1/messages answers with a 500
+                log.exception("batch %s, request %r", batch.id, custom_id)
+                result = {"type": "errored", "error": InternalServerError().body(None)}
         counts[result["type"]] += 1
         lines.append(orjson.dumps({"custom_id": custom_id, "result": result}) + b"\n")
     batch.lines, batch.counts = lines, counts

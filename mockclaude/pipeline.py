@@ -166,6 +166,8 @@ class Pipeline:
             chaos = ChaosConfig(rate=float(chaos))
         self.chaos = Chaos(self.settings.seed, chaos) if chaos is not None and chaos.rate > 0 else None
         self._latencies: dict[str, Latency | None] = {}
+        if not self.settings.batch_seconds >= 0:  # also refuses NaN, which would keep batches running forever
+            raise ValueError(f"batch_seconds: must be a number >= 0, got {self.settings.batch_seconds!r}")
         self.batches = Batches(self.settings.seed)  # Message Batches; settled via settled_batches()
 
     @property
@@ -348,12 +350,19 @@ class Pipeline:
         self.batches.settle(self.settings.clock.now(), self.batch_item)
         return self.batches
 
+    def create_batch(self, body: bytes, headers: Mapping[str, str], *, request_id: str | None = None) -> JSON:
+        """``POST /v1/messages/batches``: the envelope checked, the batch kept; returns the MessageBatch.
+
+        Earlier batches due by now end first, whoever reads them later, and before this request's journal entry
+        opens: their items' stub decisions must not be recorded as this create's.
+        """
+        self.settled_batches()
+        return self._create_batch(body, headers, request_id=request_id)
+
     @_journaled("batches")
-    def create_batch(self, body: bytes, headers: Mapping[str, str]) -> JSON:
-        """``POST /v1/messages/batches``: the envelope checked, the batch kept; returns the MessageBatch."""
-        batches = self.settled_batches()  # earlier batches due by now end first, whoever reads them later
+    def _create_batch(self, body: bytes, headers: Mapping[str, str]) -> JSON:
         clock = self.settings.clock
-        batch = batches.create(body, headers, self.policy, clock.now(), self.settings.batch_seconds)
+        batch = self.batches.create(body, headers, self.policy, clock.now(), self.settings.batch_seconds)
         return batch.to_json()
 
     def _latency(self, model: ModelSpec) -> Latency | None:

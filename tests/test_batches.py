@@ -461,3 +461,70 @@ def test_serve_batch_seconds_flag() -> None:
         [sys.executable, "-m", "mockclaude", "serve", "--batch-seconds", "-1"], capture_output=True, text=True
     )
     assert bad.returncode == 2 and bad.stderr.strip() == "mockclaude: --batch-seconds must be >= 0"
+
+
+# -- found by review --------------------------------------------------------------------------------------------
+
+
+def test_deleting_while_paging_keeps_the_cursor_valid() -> None:
+    """The usual clean-up loop deletes what it pages through; the next page's cursor is a deleted batch."""
+    with MockClaude() as mock:
+        client = mock.client(max_retries=0)
+        made = [client.messages.batches.create(requests=requests_of(f"q{i}")).id for i in range(25)]
+        deleted = []
+        for batch in client.messages.batches.list(limit=10):
+            assert batch.processing_status == "ended"
+            client.messages.batches.delete(batch.id)
+            deleted.append(batch.id)
+        assert deleted == made[::-1]
+        assert client.messages.batches.list().data == []
+
+
+def test_a_broken_item_is_errored_and_every_due_batch_still_ends() -> None:
+    """A reply callback whose reply cannot be rendered (a 500 on /v1/messages) once escaped the settling and left
+    that batch and every other batch due at the same time in progress for ever."""
+    with MockClaude(batch_seconds=10) as mock:
+        client = mock.client(max_retries=0)
+        broken = {"content": [{"type": "tool_use", "id": "toolu_01", "name": "f", "input": {"x": object()}}]}
+        mock.expect(last_user_text="bad").respond_with(lambda req: broken)
+        bad = client.messages.batches.create(requests=requests_of("bad", "fine"))
+        good = client.messages.batches.create(requests=requests_of("fine too"))
+        mock.clock.advance(10)
+        assert client.messages.batches.retrieve(good.id).processing_status == "ended"
+        ended = client.messages.batches.retrieve(bad.id)
+        assert ended.processing_status == "ended"
+        assert (ended.request_counts.errored, ended.request_counts.succeeded) == (1, 1)
+        first = next(iter(client.messages.batches.results(bad.id)))
+        assert first.result.type == "errored" and first.result.error.error.type == "api_error"  # type: ignore[union-attr]
+
+
+def test_a_failed_create_is_not_journaled_with_an_earlier_items_stub() -> None:
+    with MockClaude() as mock:
+        client = mock.client(max_retries=0)
+        stub = mock.expect(last_user_text="hi").respond(text="Hello")
+        client.messages.batches.create(requests=requests_of("hi"))
+        duplicate = [{"custom_id": "x", "params": params("hi")}] * 2
+        with pytest.raises(anthropic.BadRequestError):
+            client.messages.batches.create(requests=duplicate)  # type: ignore[arg-type]
+        assert [(e.endpoint, e.status, e.stub_id) for e in mock.journal.entries()] == [
+            ("batches", 200, None),
+            ("batches", 400, None),
+        ]
+        assert stub.calls == []  # the batch item is not a request of its own
+
+
+def test_assert_called_counts_batches_and_count_tokens() -> None:
+    with MockClaude() as mock:
+        client = mock.client(max_retries=0)
+        client.messages.batches.create(requests=requests_of("hi"))
+        client.messages.count_tokens(model=MODEL, messages=[{"role": "user", "content": "count me"}])
+        assert len(mock.assert_called(1, endpoint="batches")) == 1
+        assert len(mock.assert_called(1, endpoint="count_tokens", last_user_text="count me")) == 1
+        with pytest.raises(AssertionError, match="no messages requests in the journal"):
+            mock.assert_called(endpoint="messages")
+
+
+def test_batch_seconds_must_be_a_non_negative_number() -> None:
+    for bad in (-1.0, float("nan")):
+        with pytest.raises(ValueError, match="batch_seconds"):
+            MockClaude(batch_seconds=bad)

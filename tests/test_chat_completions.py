@@ -448,6 +448,12 @@ def test_scripted_errors_keep_their_status(mock: MockClaude) -> None:
         ),
         ({"model": MODEL, "messages": HELLO, "tool_choice": "sometimes"}, "tool_choice: Input should be"),
         ({"model": MODEL, "messages": HELLO, "stop": 5}, "stop: Input should be"),
+        # A string is not coerced: the edge would answer JSON while the pipeline decided a stream (review).
+        ({"model": MODEL, "messages": HELLO, "stream": "true"}, "stream: Input should be a valid boolean"),
+        (
+            {"model": MODEL, "messages": [*HELLO, {"role": "assistant", "tool_calls": {}}]},
+            "messages.1.tool_calls: Input should be a valid list",
+        ),
         ({"messages": HELLO}, "model: Field required"),  # the Messages validator's own words
         (
             {"model": MODEL, "messages": HELLO, "max_tokens": "many"},

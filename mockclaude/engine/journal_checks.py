@@ -32,10 +32,12 @@ def _request_of(entry: JournalEntry, policy: Policy | None) -> ValidatedRequest 
     (a rate limit, chaos); the reason when it is not a valid request."""
     if entry.request is not None:
         return entry.request
-    if entry.endpoint != "messages" or policy is None:
-        return f"{entry.endpoint} request"
+    if entry.endpoint == "batches" or policy is None:
+        return f"{entry.endpoint} request (a batch create holds no single request to match)"
     try:  # the journal's key is redacted: accept any key for this second look
-        return validate_request(entry.raw_body, entry.headers, replace(policy, api_keys=None))
+        return validate_request(
+            entry.raw_body, entry.headers, replace(policy, api_keys=None), kind=entry.endpoint
+        )
     except ApiError as error:
         return f"invalid request ({error.status} {error.error_type}: {error.message})"
 
@@ -52,6 +54,9 @@ def search(
     found: list[JournalEntry] = []
     misses: list[tuple[JournalEntry, list[str]]] = []
     for entry in entries:
+        if not matchers:  # no conditions: every request counts, whatever its endpoint holds
+            found.append(entry)
+            continue
         req = _request_of(entry, policy)
         if isinstance(req, str):
             misses.append((entry, [req]))

@@ -262,7 +262,7 @@ class MockClaude:
         self,
         times: int | None = None,
         *,
-        endpoint: Literal["messages", "count_tokens"] = "messages",
+        endpoint: Literal["messages", "count_tokens", "batches"] = "messages",
         **match: Unpack[MatchArgs],
     ) -> list[JournalEntry]:
         """Assert requests matching ``match`` were received: at least one, or exactly ``times``. Returns them.
@@ -277,7 +277,7 @@ class MockClaude:
         lines = [f"expected {want} {endpoint} request(s) matching {dict(match) or '{}'}, got {len(found)}"]
         lines.extend(f"  {summary(entry)}: {'; '.join(why)}" for entry, why in misses)
         if not entries:
-            lines.append("  (the journal is empty)")
+            lines.append(f"  (no {endpoint} requests in the journal)")
         raise CheckError("\n".join(lines))
 
     def report(self) -> str:

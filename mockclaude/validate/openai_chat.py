@@ -89,7 +89,11 @@ def translate_request(raw: bytes) -> ChatRequest:
         out["thinking"] = data["thinking"]  # §12: extended thinking via an extra parameter (not returned)
     stream = data.get("stream")
     if stream is not None:
-        out["stream"] = stream  # a non-boolean is the Messages validator's to reject
+        # Checked here, strictly: the Messages validator would coerce "true" to True while this edge streams only
+        # for True, and the reply and the journal would disagree. ⚠ unconfirmed: the text (OpenAI's wording).
+        if not isinstance(stream, bool):
+            raise InvalidRequestError("stream: Input should be a valid boolean")
+        out["stream"] = stream
     options = data.get("stream_options")
     include_usage = stream is True and isinstance(options, dict) and options.get("include_usage") is True
     model = data.get("model")
@@ -268,7 +272,8 @@ def _data_url(url: str, where: str) -> tuple[str, str]:
 
 def _assistant_content(message: JSON, where: str) -> Any:
     content = message.get("content")
-    calls = message.get("tool_calls") or []
+    calls = message.get("tool_calls")
+    calls = [] if calls is None else calls
     if not isinstance(calls, list):
         raise InvalidRequestError(f"{where}.tool_calls: Input should be a valid list")
     if not calls and not isinstance(content, list) and content is not None:
