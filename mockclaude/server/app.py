@@ -16,7 +16,6 @@ with gc_paused():
     from mockclaude.model.errors import (
         ApiError,
         InternalServerError,
-        InvalidRequestError,
         MethodNotAllowedError,
         NotFoundError,
     )
@@ -26,8 +25,10 @@ with gc_paused():
     from mockclaude.server.batches import BATCH_ROUTES
     from mockclaude.server.openai_compat import CHAT_ROUTES
     from mockclaude.server.respond import (
+        Handler,
         base_headers,
         error_response,
+        int_query,
         json_response,
         organization_id,
         read_body,
@@ -40,8 +41,6 @@ log = logging.getLogger("mockclaude")
 
 
 PIPELINE = web.AppKey("pipeline", Pipeline)
-
-Handler = Callable[[web.Request, Pipeline, dict[str, str]], Awaitable[web.StreamResponse]]
 
 
 def _endpoint(handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
@@ -113,18 +112,6 @@ async def count_tokens(
     return json_response({"input_tokens": total}, headers)
 
 
-def _int_query(request: web.Request, name: str, default: int) -> int:
-    raw = request.query.get(name)
-    if raw is None:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise InvalidRequestError(
-            f"{name}: Input should be a valid integer, unable to parse string as an integer"
-        ) from None
-
-
 async def list_models(
     request: web.Request, pipeline: Pipeline, headers: dict[str, str]
 ) -> web.StreamResponse:
@@ -137,7 +124,7 @@ async def list_models(
         pipeline.policy.catalog,
         before_id=request.query.get("before_id"),
         after_id=request.query.get("after_id"),
-        limit=_int_query(request, "limit", 20),
+        limit=int_query(request, "limit", 20),
         lifecycle=lifecycle,
     )
     return json_response(page, headers)

@@ -7,14 +7,11 @@ origin and path prefix in ``results_url``, which the SDK downloads as an absolut
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from aiohttp import web
 
 from mockclaude.batches import MAX_BODY_BYTES, Batch
-from mockclaude.model.errors import InvalidRequestError
 from mockclaude.pipeline import Pipeline
-from mockclaude.server.respond import json_response, read_body
+from mockclaude.server.respond import Handler, int_query, json_response, read_body
 from mockclaude.validate.headers import authenticate, check_version
 
 __all__ = ["BATCH_ROUTES", "RESULTS_TYPE"]
@@ -23,8 +20,6 @@ BASE = "/v1/messages/batches"
 # ⚠ unconfirmed: the content type of the results download (the SDK asks for application/binary and reads the
 # body line by line, whatever it is labelled).
 RESULTS_TYPE = "application/binary"
-
-Handler = Callable[[web.Request, Pipeline, dict[str, str]], Awaitable[web.StreamResponse]]
 
 
 def _authorize(request: web.Request, pipeline: Pipeline) -> None:
@@ -46,18 +41,6 @@ def _batch_json(request: web.Request, batch: Batch) -> dict[str, object]:
     return batch.to_json(_results_url(request, batch) if batch.ended else None)
 
 
-def _int_query(request: web.Request, name: str, default: int) -> int:
-    raw = request.query.get(name)
-    if raw is None:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise InvalidRequestError(
-            f"{name}: Input should be a valid integer, unable to parse string as an integer"
-        ) from None
-
-
 async def create(request: web.Request, pipeline: Pipeline, headers: dict[str, str]) -> web.StreamResponse:
     """``POST /v1/messages/batches``: the new batch, ``in_progress``."""
     body = await read_body(request, MAX_BODY_BYTES)  # up to 256 MB, beyond the 32 MB of Messages
@@ -73,7 +56,7 @@ async def list_batches(
     page, has_more = pipeline.settled_batches().page(
         before_id=request.query.get("before_id"),
         after_id=request.query.get("after_id"),
-        limit=_int_query(request, "limit", 20),
+        limit=int_query(request, "limit", 20),
     )
     data = [_batch_json(request, batch) for batch in page]
     payload = {

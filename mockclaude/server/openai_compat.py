@@ -15,7 +15,7 @@ not acted out here: the reply is served whole.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 
 import orjson
 from aiohttp import web
@@ -27,7 +27,7 @@ from mockclaude.pipeline import Pipeline
 from mockclaude.render.openai_chat import completion_bytes, error_chunk, stream_chunks
 from mockclaude.render.sse import frames
 from mockclaude.server.pacing import plan_waits
-from mockclaude.server.respond import JSON_TYPE, SSE_TYPE, read_body
+from mockclaude.server.respond import JSON_TYPE, SSE_TYPE, Handler, read_body
 from mockclaude.validate.headers import authenticate
 from mockclaude.validate.openai_chat import COMPAT_API_VERSION, ChatRequest, translate_request
 
@@ -151,8 +151,6 @@ async def _wait(request: web.Request, clock: Clock, seconds: float) -> bool:
             return False
     return True
 
-
-Handler = Callable[[web.Request, Pipeline, dict[str, str]], Awaitable[web.StreamResponse]]
 
 CHAT_ROUTES: list[tuple[str, str, Handler]] = [("POST", "/v1/chat/completions", chat_completions)]
 """The routes of this module, registered by ``server/app.py`` under every path prefix."""

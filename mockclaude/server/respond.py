@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 import orjson
 from aiohttp import web
@@ -11,7 +11,8 @@ from aiohttp import web
 from mockclaude.clock import Clock
 from mockclaude.limits.limiter import display_headers
 from mockclaude.limits.limiter import organization_id as _organization_id
-from mockclaude.model.errors import ApiError, RequestTooLargeError
+from mockclaude.model.errors import ApiError, InvalidRequestError, RequestTooLargeError
+from mockclaude.pipeline import Pipeline
 from mockclaude.validate.request import MAX_BODY_BYTES
 
 JSON_TYPE = "application/json"
@@ -40,6 +41,23 @@ def replace_rate_headers(headers: dict[str, str], rate: Mapping[str, str]) -> No
     for name in [name for name in headers if name.startswith("anthropic-ratelimit-")]:
         del headers[name]
     headers.update(rate)
+
+
+Handler = Callable[[web.Request, Pipeline, dict[str, str]], Awaitable[web.StreamResponse]]
+"""An endpoint: the request, the app's pipeline, and the base headers the answer carries (``app._endpoint``)."""
+
+
+def int_query(request: web.Request, name: str, default: int) -> int:
+    """An integer query parameter (``limit``), with the API's text when it is not one."""
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidRequestError(
+            f"{name}: Input should be a valid integer, unable to parse string as an integer"
+        ) from None
 
 
 DRAIN_SECONDS = 10.0
