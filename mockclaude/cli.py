@@ -36,6 +36,17 @@ mockclaude {version} serving the Claude Messages API at {url}  (seed {seed})
 Press Ctrl+C to stop."""
 
 
+def _port(text: str) -> int:
+    """A TCP port for argparse: 0-65535 (a bad one is argparse's usage error, exit 2, not a traceback)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0-65535, got {port}")
+    return port
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for the docs test)."""
     parser = argparse.ArgumentParser(prog="mockclaude", description="Offline stand-in for the Claude API.")
@@ -43,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     serve = sub.add_parser("serve", help="run the mock server")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 picks a free one)")
+    serve.add_argument("--port", type=_port, default=8080, help="port (default 8080; 0 picks a free one)")
     serve.add_argument("--seed", type=int, default=0, help="seed for ids, signatures and generated text")
     serve.add_argument(
         "--fixtures",
@@ -131,8 +142,8 @@ def _check_fault_flags(args: argparse.Namespace) -> None:
     """Reject bad --time-scale, --rate-limit and --chaos values with a one-line ValueError."""
     from mockclaude.limits.tiers import limit_table
 
-    if not args.time_scale >= 0:
-        raise ValueError("--time-scale must be >= 0")
+    if not 0 <= args.time_scale < float("inf"):  # inf would pace every reply for ever
+        raise ValueError("--time-scale must be a finite number >= 0")
     if not args.batch_seconds >= 0:
         raise ValueError("--batch-seconds must be >= 0")
     if not 0 <= args.chaos <= 1:

@@ -313,7 +313,8 @@ class Pipeline:
         reply = self.engine.decide(
             front.req, front.request_key, front.content_key, occurrence, usage, generate=generated
         )
-        self.window_stop(reply, capped)
+        # Only a generated reply was cut by the cap; a script's own stop_reason "max_tokens" stays as written.
+        self.window_stop(reply, capped and self.engine.decision.generated)
         return reply
 
     def batch_item(self, body: bytes, headers: Mapping[str, str]) -> JSON:

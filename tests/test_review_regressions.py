@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -247,3 +248,73 @@ def test_a_refused_oversized_body_does_not_hold_the_server_at_shutdown() -> None
     finally:
         conn.close()
         server.stop()
+
+
+# -- second review of this session's changes ------------------------------------------------------------------
+
+
+def _serve_error(*args: str) -> tuple[int, str]:
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "mockclaude", "serve", *args], capture_output=True, text=True, timeout=60
+    )
+    return out.returncode, out.stderr
+
+
+def test_serve_refuses_bad_values_in_one_line(tmp_path: Any) -> None:
+    code, err = _serve_error("--port", "99999")
+    assert code == 2 and "port must be 0-65535" in err and "Traceback" not in err
+    negative = tmp_path / "negative.tiktoken"  # a rank tiktoken cannot hold (it is a u32)
+    negative.write_text("".join(f"{base64.b64encode(bytes([b])).decode()} {b - 1}\n" for b in range(256)))
+    code, err = _serve_error("--port", "0", "--tokenizer", f"file:{negative}")
+    assert code == 2 and err.startswith("mockclaude: ") and "ranks must be" in err and "Traceback" not in err
+    latin = tmp_path / "models.json"
+    latin.write_bytes(b"\xff\xfe")
+    code, err = _serve_error("--port", "0", "--models", str(latin))
+    assert code == 2 and "not UTF-8" in err and "Traceback" not in err
+    code, err = _serve_error("--port", "0", "--time-scale", "inf")
+    assert code == 2 and "--time-scale must be a finite number" in err
+
+
+def test_admin_routes_refuse_an_oversized_body_in_the_error_shape() -> None:
+    with ServerThread(create_app(Settings(seed=0))) as server:
+        response = rawhttp.post(server.url + "/_mock/reset", body=b"x" * (33 * 1024 * 1024), timeout=60)
+    assert response.status == 413 and response.json()["error"]["type"] == "request_too_large"
+
+
+def test_a_scripted_max_tokens_stop_is_not_renamed_by_the_window_cap() -> None:
+    with _tiny_window_mock() as mock:
+        client = mock.client(max_retries=0)
+        mock.expect().respond(text="scripted cut", stop_reason="max_tokens")
+        message = client.messages.create(
+            model="tiny-new", max_tokens=300, messages=LONG
+        )  # capped by the window
+        assert message.stop_reason == "max_tokens"
+
+
+def test_reset_validates_batch_seconds_like_the_constructor() -> None:
+    from mockclaude.mock import MockClaude
+
+    with MockClaude() as mock:
+        for bad in (float("nan"), -1.0):
+            try:
+                mock.reset(batch_seconds=bad)
+            except ValueError as exc:
+                assert "batch_seconds" in str(exc)
+            else:
+                raise AssertionError(f"reset(batch_seconds={bad}) was accepted")
+
+
+def test_count_tokens_per_minute_is_refused_on_a_model_line() -> None:
+    from mockclaude.limits import RateLimits
+    from mockclaude.limits.tiers import count_tokens_limit
+
+    assert count_tokens_limit({"*": RateLimits(5, 1000, 1000, count_tokens_per_minute=3)}) == 3
+    try:
+        count_tokens_limit({"sonnet": RateLimits(5, 1000, 1000, count_tokens_per_minute=3)})
+    except ValueError as exc:
+        assert "'*' row" in str(exc)
+    else:
+        raise AssertionError("a per-line count_tokens_per_minute was silently ignored")

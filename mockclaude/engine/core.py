@@ -73,10 +73,12 @@ class _Unmatched:
 
 class Decision(threading.local):
     """What the engine decided for the request this thread is processing: the request as it read it, and the
-    stub hit (None when no stub matched). The journal reads it to record which stub answered."""
+    stub hit (None when no stub matched), and whether the reply was generated (not scripted). The journal reads it
+    to record which stub answered; the pipeline, to rename only a generated reply's window cut (§8.8)."""
 
     view: RequestView | None = None
     hit: Hit | None = None
+    generated: bool = False
 
 
 class Engine:
@@ -116,7 +118,7 @@ class Engine:
         generate = generate or req
         view = RequestView(req)
         hit = self.stubs.match(view) if len(self.stubs) else None
-        self.decision.view, self.decision.hit = view, hit
+        self.decision.view, self.decision.hit, self.decision.generated = view, hit, False
         if hit is None:
             return self._unmatched_reply(view, generate, request_key, content_key, occurrence, usage)
         stub = hit.stub
@@ -142,6 +144,7 @@ class Engine:
                     ReplySpec(blocks=[]), ctx, request_key, content_key, occurrence, usage, salt
                 )
             else:
+                self.decision.generated = True
                 reply = self.generator.reply(generate, request_key, content_key, occurrence, usage)
         else:
             reply = self._builder.build(spec, ctx, request_key, content_key, occurrence, usage, salt)
@@ -158,6 +161,7 @@ class Engine:
     ) -> Reply:
         if not self.strict:
             self._unmatched.append(_Unmatched(view, self.stubs, False, None))
+            self.decision.generated = True
             return self.generator.reply(req, request_key, content_key, occurrence, usage)
         near = self.stubs.near_misses(view)
         self._unmatched.append(_Unmatched(view, self.stubs, True, near))

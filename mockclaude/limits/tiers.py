@@ -111,12 +111,18 @@ def limit_table(spec: str | RateLimits | Mapping[str, RateLimits]) -> dict[str, 
         if len(parts) in (3, 4) and all(p.isdigit() for p in parts):
             return {"*": RateLimits(*(int(p) for p in parts))}
         raise ValueError(
-            f"rate limits: expected one of {', '.join(TIERS)} or RPM,ITPM,OTPM (e.g. 50,30000,8000); got {spec!r}"
+            f"rate limits: expected one of {', '.join(TIERS)} or RPM,ITPM,OTPM[,COUNT_TOKENS_RPM] (e.g. 50,30000,8000); got {spec!r}"
         )
     table = dict(spec)
     for line, limits in table.items():
         if not isinstance(limits, RateLimits):
             raise ValueError(f"rate limits for {line!r}: expected RateLimits, got {type(limits).__name__}")
+        if line != "*" and limits.count_tokens_per_minute is not None:
+            # One token-counting bucket per organization, whatever the model: a per-line figure would be ignored.
+            raise ValueError(
+                f"rate limits for {line!r}: count_tokens_per_minute applies to every model; set it on the '*' row "
+                "or in RateLimitConfig"
+            )
     if "*" not in table:
         table["*"] = DISPLAY_LIMITS
     return table

@@ -249,6 +249,8 @@ class MockClaude:
         if any(getattr(pipeline.settings, f) != getattr(settings, f) for f in _REBUILD_FIELDS):
             pipeline.reconfigure(settings)
         else:
+            if not settings.batch_seconds >= 0:  # as Pipeline() checks it (NaN included) when it rebuilds
+                raise ValueError(f"batch_seconds: must be a number >= 0, got {settings.batch_seconds!r}")
             pipeline.settings.strict = settings.strict
             pipeline.settings.batch_seconds = settings.batch_seconds  # read when a batch is created
             pipeline.reset()

@@ -115,6 +115,10 @@ class Catalog:
             text = Path(path).read_text(encoding="utf-8")
         except OSError as exc:
             raise CatalogError(f"{path}: cannot read the models file: {exc.strerror or exc}") from None
+        except UnicodeDecodeError as exc:
+            raise CatalogError(
+                f"{path}: the models file is not UTF-8 text ({exc.reason} at byte {exc.start})"
+            ) from None
         return self.add_json(text, source=str(path))
 
     def copy(self) -> Catalog:

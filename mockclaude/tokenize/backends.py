@@ -90,6 +90,8 @@ def _parse_ranks(data: bytes, where: str) -> dict[bytes, int]:
         raise TokenizerUnavailableError(f"{where} is not a .tiktoken rank file: {exc}") from None
     if len(fields) != 2 * sum(1 for line in data.splitlines() if line.strip()):
         raise TokenizerUnavailableError(f"{where} is not a .tiktoken rank file: expected 2 fields a line")
+    if any(not 0 <= rank < 2**32 for rank in ranks.values()):  # tiktoken's ranks are u32: it would overflow
+        raise TokenizerUnavailableError(f"{where} is not a .tiktoken rank file: ranks must be 0 to 2**32 - 1")
     if len(ranks) * 2 != len(fields) or len(set(ranks.values())) != len(ranks):
         raise TokenizerUnavailableError(f"{where} has duplicate tokens or ranks")
     if any(bytes([b]) not in ranks for b in range(256)):

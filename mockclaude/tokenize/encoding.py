@@ -102,7 +102,8 @@ def preload(spec: str = DEFAULT_SPEC) -> threading.Thread:
     pure Python under the GIL, where a thread gains nothing, except in the long stretch where importing aiohttp
     reads the system CA bundle with the GIL released (~50 ms on a 2-core box), which the build (~80 ms, mostly
     tiktoken's Rust code) fills. tiktoken is imported here, on the calling thread, so the helper imports
-    nothing and never waits on an import lock the caller holds. Errors are swallowed: the caller's own
+    only a few small stdlib modules of its own (importlib.resources' readers, zipfile), none of which imports
+    back into what the caller is importing, so the two never wait on each other's import locks. Errors are swallowed: the caller's own
     ``get_counter(spec)`` repeats the build (failures are not cached) and raises them where they can be shown.
     """
     if spec != "chars":

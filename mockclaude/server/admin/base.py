@@ -17,6 +17,7 @@ from mockclaude.model.errors import (
     PermissionError_,
 )
 from mockclaude.pipeline import Pipeline
+from mockclaude.server.respond import read_body
 
 AdminHandler = Callable[[web.Request, Pipeline, dict[str, str]], Awaitable[web.StreamResponse]]
 Wrapper = Callable[[AdminHandler], Callable[[web.Request], Awaitable[web.StreamResponse]]]
@@ -61,7 +62,7 @@ def register_admin(app: web.Application, wrap: Wrapper) -> None:
 async def json_object(request: web.Request, allowed: frozenset[str] | None) -> dict[str, Any]:
     """The body as a JSON object whose keys are all in ``allowed`` (an empty body is ``{}``; ``None``: any keys,
     checked by the caller)."""
-    raw = await request.read()
+    raw = await read_body(request)  # over 32 MB: the 413 in the API's error shape
     if not raw.strip():
         return {}
     try:
