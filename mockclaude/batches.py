@@ -33,9 +33,10 @@ from mockclaude.model.errors import (
     NotFoundError,
     RequestTooLargeError,
 )
+from mockclaude.model.paging import cursor_page
 from mockclaude.model.request import Policy
 from mockclaude.validate.headers import authenticate, check_version, parse_betas
-from mockclaude.validate.request import format_error
+from mockclaude.validate.request import format_error, parse_json
 
 __all__ = [
     "MAX_BODY_BYTES",
@@ -104,10 +105,7 @@ class _Envelope(BaseModel):
 
 def parse_requests(body: bytes) -> list[tuple[str, bytes]]:
     """The ``(custom_id, params JSON)`` pairs of a create body, or the 400 the real API answers."""
-    try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise InvalidRequestError(f"The request body is not valid JSON: {exc}") from None
+    data = parse_json(body)
     try:
         _Envelope.model_validate(data)
     except ValidationError as exc:
@@ -294,30 +292,24 @@ class Batches:
     ) -> tuple[list[Batch], bool]:
         """One page of the list, newest first, and whether more remain (older after ``after_id``, newer before
         ``before_id``): the cursor logic of ``GET /v1/models`` (``model.catalog.list_page``)."""
-        if isinstance(limit, bool) or not isinstance(limit, int):
-            raise InvalidRequestError("limit: Input should be a valid integer")
-        if limit < 1:
-            raise InvalidRequestError("limit: Input should be greater than or equal to 1")
-        if limit > 1000:
-            raise InvalidRequestError("limit: Input should be less than or equal to 1000")
         with self._lock:
             items = list(reversed(self._batches.values()))  # newest first
             sequence = dict(self._sequence)
 
-        def position(name: str, cursor: str) -> int:
+        def position(name: str, cursor: str | None) -> int | None:
+            if cursor is None:
+                return None
             if cursor not in sequence:
                 raise InvalidRequestError(_cursor_text(name, cursor))
-            return sequence[cursor]
+            return -sequence[cursor]  # grows along the newest-first list
 
-        if after_id is not None:  # older than the cursor
-            after = position("after_id", after_id)
-            items = [b for b in items if sequence[b.id] < after]
-        if before_id is not None:  # newer than the cursor
-            before = position("before_id", before_id)
-            items = [b for b in items if sequence[b.id] > before]
-        if before_id is not None and after_id is None:  # paging backwards: the newest page just before it
-            return items[-limit:], len(items) > limit
-        return items[:limit], len(items) > limit
+        return cursor_page(
+            items,
+            lambda batch: -sequence[batch.id],
+            after=position("after_id", after_id),
+            before=position("before_id", before_id),
+            limit=limit,
+        )
 
 
 def _settle(batch: Batch, answer: Answer) -> None:

@@ -30,7 +30,7 @@ with gc_paused():
     from mockclaude.front import Front, FrontHalf
     from mockclaude.limits import RateLimitConfig, RateLimiter, RateLimits
     from mockclaude.model.catalog import Catalog, ModelSpec, get_catalog
-    from mockclaude.model.errors import ERROR_CLASSES, ApiError, InvalidRequestError
+    from mockclaude.model.errors import ApiError, InvalidRequestError
     from mockclaude.model.faults import Latency
     from mockclaude.model.reply import JSON, Reply, Usage
     from mockclaude.model.request import Policy, ValidatedRequest
@@ -77,6 +77,14 @@ class Served:
     headers: dict[str, str] = field(default_factory=dict)  # response headers decided here (rate limits)
 
 
+@dataclass(slots=True)
+class Counted:
+    """What the pipeline decided for a ``count_tokens`` request: the total and its response headers."""
+
+    total: int
+    headers: dict[str, str] = field(default_factory=dict)  # the token-counting bucket's (rate limits on)
+
+
 _R = TypeVar("_R")
 
 
@@ -117,8 +125,8 @@ def _journaled(
             elif isinstance(result, dict):  # a batch create: the MessageBatch as it was then (a copy)
                 raw = orjson.dumps(result)
                 pending.answered(lambda: orjson.loads(raw))
-            else:
-                pending.counted(result)  # count_tokens: the total
+            elif isinstance(result, Counted):
+                pending.counted(result.total)
             return result
 
         return recorded
@@ -293,7 +301,7 @@ class Pipeline:
                 reply.fault = chaos.fault
             if reply.fault is not None and reply.fault.kind == "stream_error" and not stream:
                 # A failure during a non-streaming generation is an ordinary error response (api-spec §4.5).
-                raise ERROR_CLASSES[reply.fault.error_type](reply.fault.message)
+                raise reply.fault.error()
         except ApiError as error:
             self.limiter.settle(admission, 0)
             if admission is not None:
@@ -339,7 +347,7 @@ class Pipeline:
         reply = self._decide(front, self._occurrence(front.request_key), cache_plan.usage)
         fault = reply.fault
         if fault is not None and fault.kind == "stream_error":
-            raise ERROR_CLASSES[fault.error_type](fault.message)
+            raise fault.error()
         cache_plan.commit()
         # ⚠ unconfirmed / not modelled: the 50 % batch discount; the ledger prices batch usage at standard rates.
         self.ledger.record(req.api_key, req.model, reply.usage)
@@ -385,11 +393,11 @@ class Pipeline:
         return latency
 
     @_journaled("count_tokens")
-    def count_tokens(self, body: bytes, headers: Mapping[str, str]) -> int:
+    def count_tokens(self, body: bytes, headers: Mapping[str, str]) -> Counted:
         """``POST /v1/messages/count_tokens``: the total input a messages call would report (never cached)."""
         front = self.front(body, headers, "count_tokens")
         self.check_window(front.req, front.layout.total)
         # Token counting has its own RPM bucket per API key, apart from the Messages buckets (api-spec §5.5),
-        # checked after validation as for messages. Its headers are read by the server (limiter.count_tokens_headers).
+        # checked after validation as for messages.
         self.limiter.admit_count_tokens(front.req.api_key)
-        return front.layout.total
+        return Counted(front.layout.total, self.limiter.count_tokens_headers(front.req.api_key))

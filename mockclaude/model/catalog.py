@@ -39,6 +39,7 @@ from .catalog_schema import (
     build_spec,
 )
 from .errors import InvalidRequestError, NotFoundError
+from .paging import cursor_page
 
 __all__ = [
     "CAPABILITY_PATHS",
@@ -308,34 +309,25 @@ def list_page(
     then says whether older, resp. newer, models remain). A cursor may be an alias or a model outside the
     lifecycle filter (it is placed by its position in the full list).
     """
-    if isinstance(limit, bool) or not isinstance(limit, int):
-        raise InvalidRequestError("limit: Input should be a valid integer")
-    if limit < 1:
-        raise InvalidRequestError("limit: Input should be greater than or equal to 1")
-    if limit > 1000:
-        raise InvalidRequestError("limit: Input should be less than or equal to 1000")
     items = catalog.models(_lifecycle_filter(lifecycle))
     rank = {spec.id: index for index, spec in enumerate(catalog.models(LIFECYCLES))}
 
-    def position(name: str, cursor: str) -> int:
+    def position(name: str, cursor: str | None) -> int | None:
+        if cursor is None:
+            return None
         spec = catalog.resolve(cursor)
         if spec is None or spec.id not in rank:
             # ⚠ unconfirmed: the real API's answer to an unknown cursor is not documented.
             raise InvalidRequestError(f"{name}: Invalid model ID: {cursor}")
         return rank[spec.id]
 
-    start, stop = 0, len(items)
-    if after_id is not None:
-        cut = position("after_id", after_id)
-        start = sum(1 for s in items if rank[s.id] <= cut)
-    if before_id is not None:
-        cut = position("before_id", before_id)
-        stop = sum(1 for s in items if rank[s.id] < cut)
-    if before_id is not None and after_id is None:
-        first = max(start, stop - limit)
-        page, has_more = items[first:stop], first > start
-    else:
-        page, has_more = items[start : min(stop, start + limit)], start + limit < stop
+    page, has_more = cursor_page(
+        items,
+        lambda spec: rank[spec.id],
+        after=position("after_id", after_id),
+        before=position("before_id", before_id),
+        limit=limit,
+    )
     data = [model_info(spec) for spec in page]
     return {
         "data": data,

@@ -33,7 +33,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from mockclaude.model.errors import ERROR_CLASSES
+from mockclaude.model.errors import ERROR_CLASSES, ApiError
 
 FaultKind = Literal[
     "stream_error",  # an `event: error` frame after `after_events` events, then the stream ends
@@ -85,6 +85,20 @@ class Fault:
             )
         if self.kind == "slow_headers" and self.stall_ms is None:
             raise ValueError("stall_ms: required for a slow_headers fault")
+
+    def strikes_at(self, frames: int) -> int:
+        """Where this fault strikes in a stream of ``frames`` frames: after ``after_events`` of them (default 1,
+        the opening frame), always before the last, so a stream cut by a fault never looks complete."""
+        return min(1 if self.after_events is None else self.after_events, frames - 1)
+
+    def error(self) -> ApiError:
+        """A ``stream_error`` as the API error it is when there is no stream to break (a JSON reply, a batch item)."""
+        return ERROR_CLASSES[self.error_type](self.message)
+
+    @property
+    def error_message(self) -> str:
+        """The message of a ``stream_error``: the scripted one, else the error type's usual text."""
+        return self.message if self.message is not None else ERROR_CLASSES[self.error_type].default_message
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,13 +103,10 @@ async def count_tokens(
     if limiter.enabled:
         replace_rate_headers(headers, limiter.count_tokens_headers(None))
     body = await read_body(request)
-    total = pipeline.count_tokens(body, request.headers, request_id=headers["request-id"])
-    if limiter.enabled:
-        from mockclaude.validate.headers import authenticate
-
-        api_key = authenticate(request.headers, pipeline.policy)  # passed: count_tokens authenticated it
-        replace_rate_headers(headers, limiter.count_tokens_headers(api_key))
-    return json_response({"input_tokens": total}, headers)
+    counted = pipeline.count_tokens(body, request.headers, request_id=headers["request-id"])
+    if counted.headers:
+        replace_rate_headers(headers, counted.headers)
+    return json_response({"input_tokens": counted.total}, headers)
 
 
 async def list_models(

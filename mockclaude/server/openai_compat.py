@@ -20,20 +20,19 @@ from collections.abc import Mapping
 import orjson
 from aiohttp import web
 
-from mockclaude.clock import Clock, sleep
-from mockclaude.model.errors import ERROR_CLASSES, ApiError
+from mockclaude.clock import Clock
+from mockclaude.model.errors import ApiError
 from mockclaude.model.reply import Reply
 from mockclaude.pipeline import Pipeline
 from mockclaude.render.openai_chat import completion_bytes, error_chunk, stream_chunks
 from mockclaude.render.sse import frames
 from mockclaude.server.pacing import plan_waits
-from mockclaude.server.respond import JSON_TYPE, SSE_TYPE, Handler, read_body
+from mockclaude.server.respond import JSON_TYPE, SSE_TYPE, Handler, error_headers, read_body
+from mockclaude.server.stream import wait_for_client
 from mockclaude.validate.headers import authenticate
 from mockclaude.validate.openai_chat import COMPAT_API_VERSION, ChatRequest, translate_request
 
 __all__ = ["CHAT_ROUTES", "chat_completions", "openai_error_response"]
-
-_STEP = 0.25  # longest single wait: how soon a departed client is noticed during a paced reply
 
 
 async def chat_completions(
@@ -64,7 +63,7 @@ async def chat_completions(
     scale = latency.scale(settings.time_scale) if latency is not None else 0.0
     waits = plan_waits(frames(reply), reply, latency, scale, settings.seed) if latency and scale > 0 else None
     if not chat.stream:
-        if waits and not await _wait(request, settings.clock, sum(waits)):
+        if waits and not await wait_for_client(request, settings.clock, sum(waits)):
             return web.Response(status=200)  # the client left: never sent
         payload = completion_bytes(reply, model=chat.model, created=created)
         return web.Response(body=payload, content_type=JSON_TYPE, headers=headers)
@@ -86,11 +85,7 @@ def openai_error_response(error: ApiError, headers: dict[str, str]) -> web.Respo
     ⚠ unconfirmed: ``type`` is the Anthropic ``error.type`` (api-spec §12: the CometAPI / new-api convention;
     Anthropic's own layer may answer in the Anthropic shape).
     """
-    out = dict(headers)
-    # As server/respond.py: client errors are marked not worth retrying; 429/5xx leave the SDK's default.
-    if 400 <= error.status < 500 and error.status not in (408, 409, 429):
-        out.setdefault("x-should-retry", "false")
-    out.update(error.headers)
+    out = error_headers(error, headers)
     payload = {"error": {"message": error.message, "type": error.error_type, "param": None, "code": None}}
     return web.Response(status=error.status, body=orjson.dumps(payload), content_type=JSON_TYPE, headers=out)
 
@@ -107,9 +102,7 @@ async def _stream(
     """Write the chunks, paced like the Anthropic stream of the same reply, until ``[DONE]`` or the fault."""
     groups = stream_chunks(reply, model=chat.model, created=created, include_usage=chat.include_usage)
     fault = reply.fault if reply.fault is not None and reply.fault.kind == "stream_error" else None
-    strike = len(groups)  # where a stream_error strikes: after N frames (default 1), always before the end
-    if fault is not None:
-        strike = min(1 if fault.after_events is None else fault.after_events, len(groups) - 1)
+    strike = fault.strikes_at(len(groups)) if fault is not None else len(groups)
     headers["Content-Type"] = SSE_TYPE
     headers["Cache-Control"] = "no-cache"
     response = web.StreamResponse(status=200, headers=headers)
@@ -118,12 +111,11 @@ async def _stream(
     try:
         for index, group in enumerate(groups):
             if index == strike and fault is not None:
-                message = fault.message or ERROR_CLASSES[fault.error_type].default_message
-                pending.append(error_chunk(fault.error_type, message))
+                pending.append(error_chunk(fault.error_type, fault.error_message))
                 break
             if waits is not None and waits[index] > 0:
                 await _flush(response, pending)
-                if not await _wait(request, clock, waits[index]):
+                if not await wait_for_client(request, clock, waits[index]):
                     return response
             pending.extend(group)
         await _flush(response, pending)
@@ -138,18 +130,6 @@ async def _flush(response: web.StreamResponse, pending: list[bytes]) -> None:
         data = b"".join(pending)
         pending.clear()
         await response.write(data)
-
-
-async def _wait(request: web.Request, clock: Clock, seconds: float) -> bool:
-    """Wait ``seconds`` of clock time in short steps; False as soon as the client has left."""
-    while seconds > 1e-9:
-        step = min(seconds, _STEP)
-        await sleep(clock, step)
-        seconds -= step
-        transport = request.transport
-        if transport is None or transport.is_closing():
-            return False
-    return True
 
 
 CHAT_ROUTES: list[tuple[str, str, Handler]] = [("POST", "/v1/chat/completions", chat_completions)]

@@ -92,13 +92,19 @@ async def read_body(request: web.Request, limit: int = MAX_BODY_BYTES) -> bytes:
         raise RequestTooLargeError() from None
 
 
-def error_response(error: ApiError, headers: dict[str, str]) -> web.Response:
-    """The JSON error answer: real status, ``{"type":"error","error":{...},"request_id"}``, retry hints."""
+def error_headers(error: ApiError, headers: Mapping[str, str]) -> dict[str, str]:
+    """The headers of an error answer: ``headers``, the retry hint, and the error's own (``retry-after``...)."""
     out = dict(headers)
     # The real API marks client errors as not worth retrying; 429/5xx leave the SDK's default (retry).
     if 400 <= error.status < 500 and error.status not in (408, 409, 429):
         out.setdefault("x-should-retry", "false")
     out.update(error.headers)
+    return out
+
+
+def error_response(error: ApiError, headers: dict[str, str]) -> web.Response:
+    """The JSON error answer: real status, ``{"type":"error","error":{...},"request_id"}``, retry hints."""
+    out = error_headers(error, headers)
     body = orjson.dumps(error.body(out.get("request-id")))
     return web.Response(status=error.status, body=body, content_type=JSON_TYPE, headers=out)
 

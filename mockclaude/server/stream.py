@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from mockclaude.clock import Clock, sleep
-from mockclaude.model.errors import ERROR_CLASSES
 from mockclaude.model.faults import Fault, Latency
 from mockclaude.model.reply import Reply
 from mockclaude.pipeline import Pipeline
@@ -63,14 +62,21 @@ def _drop(request: web.Request) -> None:
         transport.close()
 
 
-async def _wait(request: web.Request, clock: Clock, seconds: float) -> None:
-    """Wait ``seconds`` of clock time in short steps; raise ``_Gone`` as soon as the client has left."""
+async def wait_for_client(request: web.Request, clock: Clock, seconds: float) -> bool:
+    """Wait ``seconds`` of clock time in short steps; False as soon as the client has left (then stop writing)."""
     while seconds > 1e-9:
         step = min(seconds, _STEP)
         await sleep(clock, step)
         seconds -= step
         if _gone(request):
-            raise _Gone
+            return False
+    return True
+
+
+async def _wait(request: web.Request, clock: Clock, seconds: float) -> None:
+    """:func:`wait_for_client`, raising ``_Gone`` when the client has left."""
+    if not await wait_for_client(request, clock, seconds):
+        raise _Gone
 
 
 async def _stall(request: web.Request, clock: Clock, stall_ms: float | None) -> None:
@@ -86,11 +92,9 @@ async def _stall(request: web.Request, clock: Clock, stall_ms: float | None) -> 
 
 
 def _error_payload(fault: Fault, request_id: str | None) -> dict[str, object]:
-    cls = ERROR_CLASSES[fault.error_type]
-    message = fault.message if fault.message is not None else cls.default_message
     return {
         "type": "error",
-        "error": {"type": fault.error_type, "message": message},
+        "error": {"type": fault.error_type, "message": fault.error_message},
         "request_id": request_id,
     }
 
@@ -166,8 +170,7 @@ async def _json(
         # A non-streaming reply is sent when generation is over: the whole stream's time at once.
         await _wait(request, clock, sum(plan_waits(frames(reply), reply, latency, scale, seed)))
     if fault is not None and fault.kind == "stream_error":
-        cls = ERROR_CLASSES[fault.error_type]
-        raise cls(fault.message)  # the edge writes it as a JSON error with its real status
+        raise fault.error()  # the edge writes it as a JSON error with its real status
     body = message_bytes(reply)
     if fault is not None and fault.kind == "empty_body":
         body = b""
@@ -201,10 +204,7 @@ async def _sse(
     waits = plan_waits(out, reply, latency, scale, seed) if latency is not None else [0.0] * len(out)
     ping_every = latency.ping_interval_ms / 1000.0 * scale if latency is not None and scale > 0 else 0.0
     writer = _Writer(request, response, clock, ping_every)
-    # Where the fault strikes: after N events (default 1, after message_start), always before message_stop.
-    strike = len(out)
-    if fault is not None:
-        strike = min(1 if fault.after_events is None else fault.after_events, len(out) - 1)
+    strike = fault.strikes_at(len(out)) if fault is not None else len(out)  # always before message_stop
     for index, (chunk, wait) in enumerate(zip(out, waits, strict=True)):
         if index == strike and fault is not None:
             if fault.kind != "stall":

@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from mockclaude.model.errors import InvalidRequestError
+from mockclaude.validate.request import parse_json
 
 __all__ = ["COMPAT_API_VERSION", "DEFAULT_MAX_TOKENS", "ChatRequest", "translate_request"]
 
@@ -45,10 +46,7 @@ class ChatRequest:
 
 def translate_request(raw: bytes) -> ChatRequest:
     """The Messages request for an OpenAI Chat Completions body, or an ``InvalidRequestError`` (400)."""
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise InvalidRequestError(f"The request body is not valid JSON: {exc}") from None
+    data = parse_json(raw)
     if not isinstance(data, dict):
         raise InvalidRequestError("Input should be a valid dictionary")
     n = data.get("n")

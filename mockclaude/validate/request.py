@@ -28,7 +28,7 @@ from mockclaude.validate.conversation import check_conversation, check_system_te
 from mockclaude.validate.headers import authenticate, check_version, parse_betas
 from mockclaude.validate.rules import check_params
 
-__all__ = ["MAX_BODY_BYTES", "format_error", "parse_body", "validate_request"]
+__all__ = ["MAX_BODY_BYTES", "format_error", "parse_body", "parse_json", "validate_request"]
 
 MAX_BODY_BYTES = 32 * 1024 * 1024  # Messages and count_tokens (§1.3 "Size limits")
 
@@ -73,16 +73,23 @@ def validate_request(
     )
 
 
+def parse_json(body: bytes) -> Any:
+    """The body parsed as JSON, or the 400 the API answers for one that is not (every JSON endpoint's first step).
+
+    Real text (3P captures): "The request body is not valid JSON: no low surrogate in string: line 1 column 37589
+    (char 37588)", orjson's own messages after the prefix.
+    """
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidRequestError(f"The request body is not valid JSON: {exc}") from None
+
+
 def parse_body(
     body: bytes, kind: RequestKind, version: ApiVersion, policy: Policy
 ) -> MessageCreateParams | CountTokensParams:
     """JSON parse plus pydantic validation, with the real API's texts for both."""
-    try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        # Real text (3P captures): "The request body is not valid JSON: no low surrogate in string: line 1
-        # column 37589 (char 37588)" — orjson's own messages.
-        raise InvalidRequestError(f"The request body is not valid JSON: {exc}") from None
+    data = parse_json(body)
     model: type[MessageCreateParams] | type[CountTokensParams]
     model, fields = (
         (MessageCreateParams, FIELDS_MESSAGES)

@@ -7,7 +7,6 @@ import ipaddress
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import orjson
 from aiohttp import web
 
 from mockclaude.model.errors import (
@@ -18,6 +17,7 @@ from mockclaude.model.errors import (
 )
 from mockclaude.pipeline import Pipeline
 from mockclaude.server.respond import read_body
+from mockclaude.validate.request import parse_json
 
 AdminHandler = Callable[[web.Request, Pipeline, dict[str, str]], Awaitable[web.StreamResponse]]
 Wrapper = Callable[[AdminHandler], Callable[[web.Request], Awaitable[web.StreamResponse]]]
@@ -65,10 +65,7 @@ async def json_object(request: web.Request, allowed: frozenset[str] | None) -> d
     raw = await read_body(request)  # over 32 MB: the 413 in the API's error shape
     if not raw.strip():
         return {}
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise InvalidRequestError(f"The request body is not valid JSON: {exc}") from None
+    data = parse_json(raw)
     if not isinstance(data, dict):
         raise InvalidRequestError("The request body must be a JSON object")
     for key in data:
