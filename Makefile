@@ -1,43 +1,72 @@
-# mockclaude: every target installs what it needs first, so each works alone on a fresh clone.
+# mockclaude: every target installs what it needs first, from the lock, so each works alone on a fresh clone.
+#
+#   uv.lock                   every Python dependency (run time, test, lint) pinned with hashes; `make lock` renews it
+#   tools/uv-requirements.txt the pinned uv itself, installed by pip with --require-hashes into .tools/
+#   tests/ts/package-lock.json the TypeScript SDK check's packages (npm ci)
+#
+# `make serve` syncs .venv-serve with the run-time dependencies only; `make test`, `make lint` and `make bench` sync
+# .venv with the test and lint groups too. Neither touches the other, so a server never carries the test toolchain.
 PYTHON ?= python3
+TOOLS  := .tools
+UV     := $(TOOLS)/bin/uv
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-stamp
+SERVE_VENV := .venv-serve
 TS_DIR := tests/ts
 TS_STAMP := $(TS_DIR)/node_modules/.installed-stamp
 ARGS   ?=
 
-.PHONY: install serve test lint bench clean ts-deps
+# uv uses this machine's Python and never downloads one; every sync reads the lock as it is (--frozen), and fails
+# rather than resolve anew when pyproject.toml and uv.lock disagree; `make lint` checks they agree.
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
+export UV_NO_PROGRESS := 1
+SYNC := $(UV) sync --frozen --quiet
 
-$(STAMP): pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
-	@touch $(STAMP)
+.PHONY: install serve serve-env test lint bench lock compat clean ts-deps
 
-install: $(STAMP) ## create .venv and install mockclaude (editable) with the test extras
+$(UV): tools/uv-requirements.txt
+	@test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
+		--only-binary :all: -r tools/uv-requirements.txt
+	@touch $(UV)
+
+install: $(UV) ## create .venv from uv.lock: mockclaude (editable) with the test and lint groups
+	$(SYNC)
+
+serve-env: $(UV) ## create .venv-serve from uv.lock: mockclaude and its run-time dependencies only
+	UV_PROJECT_ENVIRONMENT=$(SERVE_VENV) $(SYNC) --no-default-groups
 
 # The TypeScript SDK check needs Node and npm; without them that test is skipped, not failed.
-$(TS_STAMP): $(TS_DIR)/package.json
+$(TS_STAMP): $(TS_DIR)/package.json $(TS_DIR)/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
-		cd $(TS_DIR) && npm install --no-audit --no-fund --loglevel=error && touch node_modules/.installed-stamp; \
+		cd $(TS_DIR) && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed-stamp; \
 	else echo "npm not found: the TypeScript SDK test will be skipped"; fi
 
 ts-deps: $(TS_STAMP)
 
-serve: $(STAMP) ## run the mock on 127.0.0.1:8080 (make serve ARGS="--port 9000 --seed 7")
-	$(VENV)/bin/mockclaude serve $(ARGS)
+serve: serve-env ## run the mock on 127.0.0.1:8080 (make serve ARGS="--port 9000 --seed 7")
+	$(SERVE_VENV)/bin/mockclaude serve $(ARGS)
 
-test: $(STAMP) ts-deps ## run the whole test suite
+test: install ts-deps ## run the whole test suite
 	$(PY) -m pytest -q -n 2 $(ARGS)
 
-lint: $(STAMP) ## ruff + mypy (strict)
+lint: install ## ruff + mypy (strict), and the lock agrees with pyproject.toml
+	$(UV) lock --check --quiet
 	$(VENV)/bin/ruff check mockclaude tests tools
 	$(VENV)/bin/ruff format --check mockclaude tests tools
 	$(VENV)/bin/mypy
 
-bench: $(STAMP) ## throughput and latency benchmarks, as ratios against a bare aiohttp handler
+bench: install ## throughput and latency benchmarks, as ratios against a bare aiohttp handler
 	$(PY) -m tools.bench $(ARGS)
 
+lock: $(UV) ## re-resolve every dependency to the newest release the ranges allow, then re-run make test
+	$(UV) lock --upgrade
+	cd $(TS_DIR) && rm -f package-lock.json && npm install --package-lock-only --no-audit --no-fund --loglevel=error
+
+compat: $(UV) ## the newest release of every client the README names, each in its own environment, against a served mock
+	$(SYNC)
+	$(PY) -m tools.compat $(ARGS)
+
 clean:
-	rm -rf $(VENV) $(TS_DIR)/node_modules .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SERVE_VENV) $(TOOLS) $(TS_DIR)/node_modules .mypy_cache .ruff_cache .compat

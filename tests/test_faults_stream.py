@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import anthropic
-import httpx2
 import pytest
 
 from mockclaude.clock import ManualClock
@@ -21,6 +20,7 @@ from mockclaude.pipeline import Settings
 from mockclaude.server.app import PIPELINE, create_app
 from mockclaude.server.runner import ServerThread
 from tests import rawhttp
+from tests.sdk_compat import BODY_DROP_ERROR, BODY_TIMEOUT_ERROR
 
 MODEL = "claude-sonnet-4-6"
 
@@ -153,16 +153,25 @@ def test_drop_before_headers_is_a_connection_error_the_sdk_retries(srv: ServerTh
     )
 
 
+def sent(srv: ServerThread, text: str) -> int:
+    """How many requests with this last user text reached the server (the journal's view of retries)."""
+    return sum(1 for entry in srv.app[PIPELINE].journal.entries() if text in str(entry.body))
+
+
 def test_drop_after_n_events(srv: ServerThread, engine: Engine) -> None:
+    """A stream cut after its headers: the SDK raises (its own APIConnectionError from 2.17.0, the transport's
+    error before, see tests/sdk_compat.py) after yielding what did arrive, and re-sends nothing, even with
+    retries left: a stream is never retried once its body has started."""
     fault(engine, "drop later", kind="drop", after_events=3)
     seen: list[str] = []
     with (
-        pytest.raises(httpx2.RemoteProtocolError),
-        sdk(srv).messages.stream(**params("drop later")) as stream,
+        pytest.raises(BODY_DROP_ERROR),
+        sdk(srv, retries=2).messages.stream(**params("drop later")) as stream,
     ):
         for event in stream:
             seen.append(event.type)
     assert seen == ["message_start", "content_block_start"]  # the third event was the ping (not yielded)
+    assert sent(srv, "drop later") == 1
 
 
 def test_malformed_frame(srv: ServerThread, engine: Engine) -> None:
@@ -194,7 +203,7 @@ def test_a_stall_trips_the_clients_timeout_and_costs_nothing(srv: ServerThread, 
     client = sdk(srv, timeout=0.5)
     start = time.perf_counter()
     seen: list[str] = []
-    with pytest.raises(httpx2.ReadTimeout), client.messages.stream(**params("stall forever")) as stream:
+    with pytest.raises(BODY_TIMEOUT_ERROR), client.messages.stream(**params("stall forever")) as stream:
         for event in stream:
             seen.append(event.type)
     assert 0.5 <= time.perf_counter() - start < 3
