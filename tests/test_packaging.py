@@ -27,7 +27,17 @@ REPO = Path(__file__).resolve().parents[1]
 UV = REPO / ".tools" / "bin" / "uv"
 
 #: What `make serve` must never bring along (issue 11): the test and lint toolchain.
-DEV_ONLY = {"pytest", "pytest-aiohttp", "pytest-xdist", "mypy", "ruff", "hypothesis", "faker", "openai", "anthropic"}
+DEV_ONLY = {
+    "pytest",
+    "pytest-aiohttp",
+    "pytest-xdist",
+    "mypy",
+    "ruff",
+    "hypothesis",
+    "faker",
+    "openai",
+    "anthropic",
+}
 #: The run-time dependencies named in pyproject.toml.
 RUNTIME = {"aiohttp", "pydantic", "tiktoken", "orjson", "pyyaml"}
 
@@ -80,11 +90,19 @@ def serve_one_request(python: Path, cwd: Path) -> dict[str, object]:
                 url = line.split(" at ")[1].split()[0]
                 break
         assert url, "no banner"
-        body = {"model": "claude-sonnet-4-6", "max_tokens": 16, "messages": [{"role": "user", "content": "hi"}]}
+        body = {
+            "model": "claude-sonnet-4-6",
+            "max_tokens": 16,
+            "messages": [{"role": "user", "content": "hi"}],
+        }
         request = urllib.request.Request(
             url + "/v1/messages",
             data=json.dumps(body).encode(),
-            headers={"x-api-key": "sk-slim", "anthropic-version": "2023-06-01", "content-type": "application/json"},
+            headers={
+                "x-api-key": "sk-slim",
+                "anthropic-version": "2023-06-01",
+                "content-type": "application/json",
+            },
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             result: dict[str, object] = json.load(response)
@@ -97,7 +115,7 @@ def serve_one_request(python: Path, cwd: Path) -> dict[str, object]:
 def test_make_serve_installs_the_run_time_dependencies_only(serve_env: Path, tmp_path: Path) -> None:
     names = installed(serve_env)
     assert not names & DEV_ONLY, names & DEV_ONLY
-    assert RUNTIME <= names and "mockclaude" in names
+    assert names >= RUNTIME and "mockclaude" in names
     reply = serve_one_request(serve_env, tmp_path)
     assert reply["type"] == "message" and reply["stop_reason"] == "max_tokens"
 
@@ -111,7 +129,9 @@ def test_the_plugin_costs_nothing_without_pytest(serve_env: Path, tmp_path: Path
         "mock = mockclaude.MockClaude(); mock.start(); mock.stop();"
         "print(eps, 'pytest' in sys.modules, 'mockclaude.testing.plugin' in sys.modules)"
     )
-    out = subprocess.run([str(serve_env), "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True)
+    out = subprocess.run(
+        [str(serve_env), "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True
+    )
     assert out.stdout.split() == ["['mockclaude.testing.plugin']", "False", "False"], out.stdout + out.stderr
 
 
@@ -142,7 +162,9 @@ def test_the_wheel_names_only_the_run_time_dependencies(serve_env: Path, tmp_pat
     shutil.copytree(serve_env.parents[1], env, symlinks=True)
     venv_python = env / "bin" / "python"
     uv = [str(UV), "pip", "--quiet"]
-    subprocess.run([*uv, "uninstall", "--python", str(venv_python), "mockclaude"], check=True, env=offline_env())
+    subprocess.run(
+        [*uv, "uninstall", "--python", str(venv_python), "mockclaude"], check=True, env=offline_env()
+    )
     subprocess.run(
         [*uv, "install", "--python", str(venv_python), "--no-deps", str(wheel)], check=True, env=offline_env()
     )
