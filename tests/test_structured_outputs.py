@@ -184,6 +184,12 @@ def test_deprecated_output_format_parameter(client: anthropic.Anthropic) -> None
     reply = client.beta.messages.create(**_ask(), betas=["structured-outputs-2025-11-13"], extra_body=body)
     assert reply.content[0].type == "text"
     _valid(reply.content[0].text, Lead)
+    bad = {"output_format": {"type": "json_schema", "schema": {"type": "object"}}}
+    with pytest.raises(anthropic.BadRequestError) as caught:
+        client.beta.messages.create(**_ask(), betas=["structured-outputs-2025-11-13"], extra_body=bad)
+    assert caught.value.body["error"]["message"] == (  # type: ignore[index]
+        "output_format.schema: For 'object' type, 'additionalProperties' must be explicitly set to false"
+    )
 
 
 def test_raw_schema_dict(client: anthropic.Anthropic) -> None:
@@ -305,7 +311,7 @@ def test_format_with_tools_answers_in_json_unless_forced(client: anthropic.Anthr
     ask = _ask(messages=[{"role": "user", "content": "What's the weather in Oslo?"}], tools=[STRICT_TOOL])
     answered = client.messages.parse(**ask, output_format=Weather)
     assert answered.stop_reason == "end_turn" and [b.type for b in answered.content] == ["text"]
-    assert answered.parsed_output == Weather(city="Oslo", unit=answered.parsed_output.unit)  # type: ignore[union-attr]
+    assert answered.parsed_output is not None and answered.parsed_output.city == "Oslo"
     forced = client.messages.parse(**ask, output_format=Weather, tool_choice={"type": "any"})
     assert forced.stop_reason == "tool_use" and [b.type for b in forced.content] == ["tool_use"]
 
@@ -415,6 +421,21 @@ def test_supported_schemas_pass() -> None:
         n={"anyOf": [{"type": "integer"}, {"type": "null"}]},
     )
     assert schema_problem(ok) is None
+
+
+@pytest.mark.parametrize(
+    ("pattern", "refused"),
+    [
+        (r"^\d+(?:\.\d+)?$", False),
+        (r"a\\b", False),
+        (r"\bword\b", True),
+        (r"(a)\1", True),
+        (r"(?<!x)y", True),
+    ],
+)
+def test_regex_features(pattern: str, refused: bool) -> None:
+    problem = schema_problem(_obj(s={"type": "string", "pattern": pattern}))
+    assert (problem is not None) == refused
 
 
 def test_strict_tool_schema_is_checked(client: anthropic.Anthropic) -> None:

@@ -13,7 +13,6 @@ two touches that make it read like Claude's:
 
 from __future__ import annotations
 
-import copy
 import json
 import random
 import re
@@ -108,7 +107,7 @@ def described_bounds(schema: Any) -> Any:
             out.update({k: v for k, v in _moved(description).items() if k not in out})
         return out
 
-    return walk(copy.deepcopy(schema), 0)
+    return walk(schema, 0)  # new dicts down to the depth limit; nothing of ``schema`` is changed
 
 
 # --- strings from the user's words -----------------------------------------------------------------------
@@ -149,10 +148,11 @@ def _fact(key: str, schema: dict[str, Any], text: str) -> str | None:
 
 
 def _mentioned(options: list[Any], text: str) -> Any:
-    """The enum member ``text`` names first (whole words, any case), if any."""
+    """The enum member ``text`` names first (whole words, any case), if any; members under three characters
+    ("a", "no") are too common in prose to count as named."""
     hits = []
     for option in options:
-        if isinstance(option, str) and option.strip():
+        if isinstance(option, str) and len(option.strip()) >= 3:
             match = re.search(rf"(?<!\w){re.escape(option)}(?!\w)", text, re.IGNORECASE)
             if match:
                 hits.append((match.start(), option))

@@ -261,23 +261,18 @@ def _cycle(root: Any) -> list[str] | None:
             graph.update({str(name): _refs(sub, []) for name, sub in defs.items()})
     graph["#"] = _refs(root, [], top=True)
     done: set[str] = set()
-
-    def visit(name: str, path: list[str]) -> list[str] | None:
-        if name in path:
-            return [*path[path.index(name) :], name]
-        if name in done or name not in graph:
-            return None
-        for nxt in graph[name]:
-            found = visit(nxt, [*path, name])
-            if found is not None:
-                return found
-        done.add(name)
-        return None
-
-    for start in [*[n for n in graph if n != "#"], "#"]:
-        cycle = visit(start, [])
-        if cycle is not None:
-            return cycle
+    for start in [*[n for n in graph if n != "#"], "#"]:  # depth-first, without recursion (long chains)
+        path, todo = [start], [iter(graph[start])]
+        while todo:
+            nxt = next(todo[-1], None)
+            if nxt is None:
+                done.add(path.pop())
+                todo.pop()
+            elif nxt in path:
+                return [*path[path.index(nxt) :], nxt]
+            elif nxt in graph and nxt not in done:
+                path.append(nxt)
+                todo.append(iter(graph[nxt]))
     return None
 
 
