@@ -413,7 +413,7 @@ def _tool_examples() -> dict[str, dict[str, Any]]:
     def named(t: str, name: str, **extra: Any) -> dict[str, Any]:
         return {"type": t, "name": name, "cache_control": {"type": "ephemeral"}, **extra}
 
-    examples: dict[str, dict[str, Any]] = {"custom": {**WEATHER, "type": "custom", "strict": True, "eager_input_streaming": None, "input_examples": [{"city": "Oslo"}], "allowed_callers": ["direct", "code_execution_20250825"]}}  # fmt: skip
+    examples: dict[str, dict[str, Any]] = {"custom": {**WEATHER, "input_schema": {**WEATHER["input_schema"], "additionalProperties": False}, "type": "custom", "strict": True, "eager_input_streaming": None, "input_examples": [{"city": "Oslo"}], "allowed_callers": ["direct", "code_execution_20250825"]}}  # fmt: skip
     for t in ("bash_20250124", "bash_20241022"):
         examples[t] = named(t, "bash")
     for t in (
@@ -510,7 +510,10 @@ def test_every_sdk_param_ga() -> None:
         diagnostics={"previous_message_id": "msg_01"},
         inference_geo="us",
         metadata={"user_id": "u-1"},
-        output_config={"effort": "xhigh", "format": {"type": "json_schema", "schema": {"type": "object"}}},
+        output_config={
+            "effort": "xhigh",
+            "format": {"type": "json_schema", "schema": {"type": "object", "additionalProperties": False}},
+        },
         service_tier="standard_only",
         speed="fast",
         stop_sequences=["END"],

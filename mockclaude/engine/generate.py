@@ -23,6 +23,7 @@ from mockclaude.engine import blocks as B
 from mockclaude.engine import choose as C
 from mockclaude.engine import prose
 from mockclaude.engine import servertools as S
+from mockclaude.engine import structured as J
 from mockclaude.engine.grounding import ground
 from mockclaude.engine.plan import Plan, PlanBlock, fit
 from mockclaude.engine.serverplan import FlowBuilder
@@ -172,6 +173,12 @@ class Generator:
             plan = fit(self.counter, [self._refusal_text(effort, rng)], max_tokens, stops, "refusal")
             plan.stop_details = dict(REFUSAL_DETAILS) if plan.stop_reason == "refusal" else None
             return plan
+        if (schema := J.output_schema(params)) is not None and C.paused_turn(view) is None:  # JSON outputs
+            wanted = [
+                *self._thinking(req, view, effort, rng),
+                J.answer(schema, rng, view.last_user_text, self.counter),
+            ]
+            return fit(self.counter, wanted, max_tokens, stops, "end_turn")
         wanted = self._thinking(req, view, effort, rng)
         stop_reason = "end_turn"
         paused = C.paused_turn(view)

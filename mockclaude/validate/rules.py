@@ -13,6 +13,7 @@ from mockclaude.model.catalog import ModelSpec
 from mockclaude.model.errors import InvalidRequestError
 from mockclaude.model.request import ApiVersion, ThinkingMode, ThinkingPlan
 from mockclaude.model.wire import CountTokensParams, MessageCreateParams
+from mockclaude.validate.structured import check_schemas
 
 __all__ = ["INTERLEAVED_BETA", "check_params", "thinking_plan"]
 
@@ -107,6 +108,7 @@ def check_params(
             raise _bad("`top_k` must be unset when thinking is enabled.")  # ⚠ unconfirmed
     if thinking_on and params.thinking is not None and _forced(params):
         raise _bad("Thinking may not be enabled when tool_choice forces tool use.")
+    check_schemas(params)  # structured outputs: the JSON Schema subset (validate/structured.py)
     return plan, _effort(params, spec)
 
 
