@@ -113,7 +113,10 @@ def test_list_code_and_brief_forms(client: anthropic.Anthropic, server: Any) -> 
     code = text_of(ask(client, user("Write a python function that reverses a string")))
     assert "```python\ndef reverses_string(value):" in code and last_rule(server) == "text.code"
     rust = text_of(ask(client, user("Show me rust code to parse numbers")))
-    assert rust.startswith("Here is a rust example for parse and numbers:\n\n```rust\n") and "fn parse_numbers<T>" in rust
+    assert (
+        rust.startswith("Here is a rust example for parse and numbers:\n\n```rust\n")
+        and "fn parse_numbers<T>" in rust
+    )
     brief = text_of(ask(client, user("Explain gravity in one sentence")))
     assert brief.startswith("About gravity:") and brief.count(".") == 1 and last_rule(server) == "text.brief"
 

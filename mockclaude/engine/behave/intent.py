@@ -231,7 +231,9 @@ def _name_words(name: str) -> list[str]:
 
 def _identifier_like(name: str) -> bool:
     """``get_weather``, ``ListAgents``, ``v2lookup``: a name no sentence uses by accident (``Write`` is not)."""
-    return "_" in name or "-" in name or any(c.isdigit() for c in name) or bool(re.search(r"[a-z][A-Z]", name))
+    return (
+        "_" in name or "-" in name or any(c.isdigit() for c in name) or bool(re.search(r"[a-z][A-Z]", name))
+    )
 
 
 def named_tools(text: str, tool_names: list[str]) -> list[str]:
