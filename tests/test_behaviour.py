@@ -280,3 +280,42 @@ def test_same_request_same_bytes(client: anthropic.Anthropic) -> None:
     two = ask(client, user("Create a file named notes.txt containing: buy milk"))
     assert one.content[0].model_dump() == two.content[0].model_dump()
     assert tool_calls(one) == tool_calls(two)
+
+
+# -- the prompt's language ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("prompt", "greeting"),
+    [
+        ("Bonjour !", "Bonjour ! Comment puis-je vous aider ?"),
+        ("hola", "¡Hola! ¿En qué puedo ayudarte?"),
+        ("こんにちは", "こんにちは!何かお手伝いできることはありますか?"),
+    ],
+)
+def test_a_greeting_answers_in_its_language(client: anthropic.Anthropic, prompt: str, greeting: str) -> None:
+    reply = ask(client, user(prompt))
+    assert text_of(reply).startswith(greeting[:4]) and tool_calls(reply) == []
+
+
+def test_prose_and_forms_follow_the_prompts_language(client: anthropic.Anthropic) -> None:
+    from mockclaude.engine import prose
+
+    french = text_of(ask(client, user("Pourquoi le ciel est-il bleu ?")))
+    assert french.startswith("À propos de ciel et bleu : ")
+    vocabulary = set(prose.words("fr_FR"))
+    body = [w.strip(".").lower() for w in french.split(":", 1)[1].split()]
+    assert sum(w in vocabulary for w in body) >= len(body) * 0.9
+    listed = text_of(ask(client, user("Liste des avantages du sport, s'il vous plaît")))
+    assert listed.startswith("Voici quelques points sur avantages et sport :\n\n- ")
+    german = text_of(ask(client, user("Schreib eine Python Funktion, die Zahlen sortiert")))
+    assert german.startswith(
+        "Hier ein Beispiel in python für Zahlen und sortiert:\n\n```python\ndef zahlen_sortiert("
+    )
+    japanese = text_of(ask(client, user("空はなぜ青いのですか")))
+    assert japanese.endswith("。") and " " not in japanese
+
+
+def test_results_are_reported_in_the_instructions_language(client: anthropic.Anthropic) -> None:
+    history = user("Bitte lies die Datei notes.txt, was steht darin?")
+    first = ask(client, history, tool_choice={"type": "tool", "name": "Read"})
+    final = ask(client, then(history, first, "     1\tMilch kaufen"))
+    assert text_of(final).startswith("In `") and text_of(final).endswith("steht:\n\n> Milch kaufen")

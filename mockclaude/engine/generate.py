@@ -222,8 +222,14 @@ class Generator:
         target = rng.randint(lo, hi)
         if behaviour is None:
             return self._prose(target, rng, style="answer")
-        sentence = lambda: prose.sentence(self._words, rng.randint(6, 14))  # noqa: E731
-        return compose(behaviour, target, rng, sentence, lambda n: self._prose(n, rng, style="answer"))
+
+        def sentence(locale: str) -> str:
+            return prose.sentence(self._words, rng.randint(6, 14), locale)
+
+        def paragraphs(tokens: int, locale: str) -> str:
+            return self._prose(tokens, rng, style="answer", locale=locale)
+
+        return compose(behaviour, target, rng, sentence, paragraphs)
 
     def _thinking(
         self, req: ValidatedRequest, view: RequestView, effort: str, rng: random.Random
@@ -301,7 +307,7 @@ class Generator:
             now=self.clock.now(),
         )
 
-    def _prose(self, target_tokens: int, rng: random.Random, *, style: str) -> str:
+    def _prose(self, target_tokens: int, rng: random.Random, *, style: str, locale: str = "en_US") -> str:
         """Sentences of faker's vocabulary (``engine.prose``) until about ``target_tokens`` tokens."""
         sentences: list[str] = []
         tokens = 0
@@ -309,12 +315,13 @@ class Generator:
             sentences.append(rng.choice(_THINKING_OPENERS))
             tokens += self.counter.count(sentences[0])
         while tokens < target_tokens:
-            s = prose.sentence(self._words, rng.randint(6, 16))
+            s = prose.sentence(self._words, rng.randint(6, 16), locale)
             sentences.append(s)
             tokens += self.counter.count(s) + 1
             if len(sentences) % rng.randint(3, 6) == 0 and style == "answer" and tokens < target_tokens:
                 sentences.append("\n\n")
-        return " ".join(sentences).replace(" \n\n ", "\n\n").strip()
+        joiner = "" if locale in prose.UNSPACED else " "
+        return joiner.join(sentences).replace(f"{joiner}\n\n{joiner}", "\n\n").strip()
 
     # -- rendering a planned block into its three forms -----------------------------------------------------
     def _render(self, plan: Plan, content_key: str) -> None:

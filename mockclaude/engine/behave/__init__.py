@@ -25,6 +25,7 @@ from typing import Any
 
 from mockclaude.engine.behave import answer as A
 from mockclaude.engine.behave import intent as I
+from mockclaude.engine.behave import language as L
 from mockclaude.engine.behave import tools as T
 
 MAX_PARALLEL_CALLS = 3
@@ -49,6 +50,7 @@ class Behaviour:
     text: str | None = None  # a decided answer (results, greeting); None: generated in ``form``
     form: str = "prose"
     question: str = ""
+    language: str = "en_US"  # the prompt's (engine/behave/language.py): phrases and vocabulary follow it
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,11 +103,12 @@ def role_of_tool(name: str | None, tools: list[T.Tool]) -> str | None:
     return None
 
 
-def _text(conv: Conversation, question: str, rule: str | None = None) -> Behaviour:
-    if I.is_greeting(question) and rule is None:
-        return Behaviour("text.greeting", form="greeting", question=question)
+def _text(conv: Conversation, question: str) -> Behaviour:
+    lang = L.detect(question)
+    if I.is_greeting(question):
+        return Behaviour("text.greeting", form="greeting", question=question, language=lang)
     form = A.form_of(question)
-    return Behaviour(rule or f"text.{form}", form=form, question=question)
+    return Behaviour(f"text.{form}", form=form, question=question, language=lang)
 
 
 def _after_results(conv: Conversation, rng: random.Random) -> Behaviour:
@@ -124,7 +127,10 @@ def _after_results(conv: Conversation, rng: random.Random) -> Behaviour:
         for use_id, name, content, error in conv.results
     ]
     rule = "results.repeat" if repeated else "results"
-    return Behaviour(rule, text=A.reports(reported), form="results", question=conv.instruction)
+    lang = L.detect(conv.instruction)
+    return Behaviour(
+        rule, text=A.reports(reported, lang), form="results", question=conv.instruction, language=lang
+    )
 
 
 def decide(conv: Conversation, rng: random.Random) -> Behaviour:
@@ -169,25 +175,25 @@ def compose(
     behaviour: Behaviour,
     target_tokens: int,
     rng: random.Random,
-    sentence: Callable[[], str],
-    prose: Callable[[int], str],
+    sentence: Callable[[str], str],
+    prose: Callable[[int, str], str],
 ) -> str:
     """The text of a text answer: the decided one, or vocabulary sentences in the form the question asks for.
 
-    ``sentence`` draws one sentence and ``prose`` about ``target_tokens`` tokens of them (engine/prose.py); the
-    form only arranges them, so the words stay the seeded vocabulary's.
+    ``sentence(locale)`` draws one sentence and ``prose(n, locale)`` about ``n`` tokens of them (engine/prose.py);
+    the form only arranges them, so the words stay the seeded vocabulary's, in the prompt's language.
     """
     if behaviour.text is not None:
         return behaviour.text
-    question = behaviour.question
+    question, lang = behaviour.question, behaviour.language
     if behaviour.form == "greeting":
-        return A.greeting(rng.randrange(1 << 16))
-    lead = A.lead(question)
+        return A.greeting(rng.randrange(1 << 16), lang)
+    lead = A.lead(question, lang)
     if behaviour.form == "brief":
-        return f"{lead} {sentence()}" if lead else sentence()
+        return f"{lead} {sentence(lang)}" if lead else sentence(lang)
     if behaviour.form == "list":
-        return A.list_answer(question, [sentence() for _ in range(rng.randint(3, 5))])
+        return A.list_answer(question, [sentence(lang) for _ in range(rng.randint(3, 5))], lang)
     if behaviour.form == "code":
-        return A.code_answer(question, sentence())
-    body = prose(target_tokens)
+        return A.code_answer(question, sentence(lang), lang)
+    body = prose(target_tokens, lang)
     return f"{lead} {body}" if lead else body

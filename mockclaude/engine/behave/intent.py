@@ -26,6 +26,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mockclaude.engine.behave.language import words_of
+
 _REMINDER = re.compile(r"<system-reminder>.*?</system-reminder>", re.S)
 _VERBS = (
     r"run|execute|read|write|create|make|save|edit|replace|change|fetch|open|show|cat|search|look|google|list|"
@@ -37,49 +39,9 @@ _SPLIT = re.compile(
 )
 
 # Programs a bare "run X" may start with: enough to tell "run ls -la" from "run the tests".
-_PROGRAMS = frozenset(
-    [
-        "ls",
-        "echo",
-        "cat",
-        "pwd",
-        "git",
-        "npm",
-        "npx",
-        "node",
-        "python",
-        "python3",
-        "pip",
-        "pytest",
-        "make",
-        "grep",
-        "find",
-        "mkdir",
-        "rm",
-        "cp",
-        "mv",
-        "touch",
-        "head",
-        "tail",
-        "wc",
-        "date",
-        "whoami",
-        "uname",
-        "env",
-        "curl",
-        "uv",
-        "cargo",
-        "go",
-        "docker",
-        "sed",
-        "awk",
-        "sort",
-        "ps",
-        "df",
-        "du",
-        "which",
-        "tree",
-    ]
+_PROGRAMS = words_of(
+    "ls echo cat pwd git npm npx node python python3 pip pytest make grep find mkdir rm cp mv touch head "
+    "tail wc date whoami uname env curl uv cargo go docker sed awk sort ps df du which tree"
 )
 _RUN = re.compile(r"\b(?:run|execute|exec)\b", re.I)
 _RUN_COLON = re.compile(
@@ -131,7 +93,9 @@ _SEARCH = re.compile(
 )
 _LIST = re.compile(r"\blist\s+(?:all\s+)?(?:the\s+)?files(?:\s+in\s+(?P<dir>\S+?))?[.!?]?\s*$", re.I)
 _GREETING = re.compile(
-    r"^\W*(?:say\s+)?(?:hi|hello|hey|howdy|hiya|good\s+(?:morning|afternoon|evening))\b", re.I
+    r"^\W*(?:say\s+)?(?:hi|hello|hey|howdy|hiya|good\s+(?:morning|afternoon|evening)|bonjour|salut|hallo|hola|"
+    r"ciao|hoi|cześć|привет|здравствуйте|guten\s+(?:tag|morgen)|buenos\s+d[ií]as|こんにちは|你好|您好)(?!\w)",
+    re.I,
 )
 
 
@@ -158,8 +122,13 @@ def question_text(texts: list[str]) -> str:
 
 
 def is_greeting(text: str) -> bool:
-    """Small talk that opens with a greeting ("hi", "say hi", "good morning")."""
-    return bool(_GREETING.match(text))
+    """Small talk: a greeting ("hi", "say hi", "good morning", "bonjour") and at most a few words more; a
+    greeting that opens a question ("Hello, why is the sky blue?") is a question."""
+    found = _GREETING.match(text)
+    if found is None:
+        return False
+    rest = text[found.end() :]
+    return "?" not in rest and "？" not in rest and len(rest.split()) <= 3
 
 
 def split_steps(text: str) -> list[str]:
