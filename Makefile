@@ -3,6 +3,7 @@
 #   uv.lock                   every Python dependency (run time, test, lint) pinned with hashes; `make lock` renews it
 #   tools/uv-requirements.txt the pinned uv itself, installed by pip with --require-hashes into .tools/
 #   tests/ts/package-lock.json the TypeScript SDK check's packages (npm ci)
+#   tests/cc/package-lock.json Claude Code, for the unscripted agent tests (npm ci)
 #
 # `make serve` syncs .venv-serve with the run-time dependencies only; `make test`, `make lint` and `make bench` sync
 # .venv with the test and lint groups too. Neither touches the other, so a server never carries the test toolchain.
@@ -14,6 +15,8 @@ PY     := $(VENV)/bin/python
 SERVE_VENV := .venv-serve
 TS_DIR := tests/ts
 TS_STAMP := $(TS_DIR)/node_modules/.installed-stamp
+CC_DIR := tests/cc
+CC_STAMP := $(CC_DIR)/node_modules/.installed-stamp
 ARGS   ?=
 
 # uv uses this machine's Python and never downloads one; every sync reads the lock as it is (--frozen), and fails
@@ -23,7 +26,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_NO_PROGRESS := 1
 SYNC := $(UV) sync --frozen --quiet
 
-.PHONY: install serve serve-env test lint bench lock compat clean ts-deps
+.PHONY: install serve serve-env test lint bench lock compat clean ts-deps cc-deps
 
 $(UV): tools/uv-requirements.txt
 	@test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
@@ -45,10 +48,18 @@ $(TS_STAMP): $(TS_DIR)/package.json $(TS_DIR)/package-lock.json
 
 ts-deps: $(TS_STAMP)
 
+# Claude Code (npm; its native binary comes as an optional npm dependency), for the unscripted agent tests.
+$(CC_STAMP): $(CC_DIR)/package.json $(CC_DIR)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd $(CC_DIR) && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed-stamp; \
+	else echo "npm not found: the Claude Code tests will be skipped"; fi
+
+cc-deps: $(CC_STAMP)
+
 serve: serve-env ## run the mock on 127.0.0.1:8080 (make serve ARGS="--port 9000 --seed 7")
 	$(SERVE_VENV)/bin/mockclaude serve $(ARGS)
 
-test: install ts-deps ## run the whole test suite
+test: install ts-deps cc-deps ## run the whole test suite
 	$(PY) -m pytest -q -n 2 $(ARGS)
 
 lint: install ## ruff + mypy (strict), and the lock agrees with pyproject.toml
@@ -63,10 +74,11 @@ bench: install ## throughput and latency benchmarks, as ratios against a bare ai
 lock: $(UV) ## re-resolve every dependency to the newest release the ranges allow, then re-run make test
 	$(UV) lock --upgrade
 	cd $(TS_DIR) && rm -f package-lock.json && npm install --package-lock-only --no-audit --no-fund --loglevel=error
+	cd $(CC_DIR) && rm -f package-lock.json && npm install --package-lock-only --no-audit --no-fund --loglevel=error
 
 compat: $(UV) ## the newest release of every client the README names, each in its own environment, against a served mock
 	$(SYNC)
 	$(PY) -m tools.compat $(ARGS)
 
 clean:
-	rm -rf $(VENV) $(SERVE_VENV) $(TOOLS) $(TS_DIR)/node_modules .mypy_cache .ruff_cache .compat
+	rm -rf $(VENV) $(SERVE_VENV) $(TOOLS) $(TS_DIR)/node_modules $(CC_DIR)/node_modules .mypy_cache .ruff_cache .compat

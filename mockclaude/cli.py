@@ -133,6 +133,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="a Message Batch ends S seconds after its creation (default 0: by the next read)",
     )
+    serve.add_argument(
+        "--tool-use",
+        choices=("intent", "always"),
+        default="intent",
+        help="generated replies call a tool when the conversation asks for one (intent, default), "
+        "or on every user question when tools are offered (always: the old rule)",
+    )
     check = sub.add_parser("validate", help="check script files and report every problem")
     check.add_argument("paths", nargs="+", metavar="PATH", help="script files or directories")
     return parser
@@ -206,6 +213,7 @@ def serve(args: argparse.Namespace) -> int:
         fixtures=args.fixtures,
         strict=args.strict,
         batch_seconds=args.batch_seconds,
+        tool_use=args.tool_use,
     )
     if args.cache_max_entries < 1 or args.cache_ttft_scale < 0:
         print("mockclaude: --cache-max-entries must be >= 1 and --cache-ttft-scale >= 0", file=sys.stderr)

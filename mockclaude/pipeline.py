@@ -39,6 +39,16 @@ with gc_paused():
     from mockclaude.tokenize.encoding import get_counter
 
 
+TOOL_USE_RULES = ("intent", "always")
+
+
+def check_tool_use(value: object) -> str:
+    """``value`` when it names a tool-use rule, else a ValueError naming the choices."""
+    if value not in TOOL_USE_RULES:
+        raise ValueError(f"tool_use: must be one of {', '.join(TOOL_USE_RULES)}, got {value!r}")
+    return str(value)
+
+
 @dataclass(slots=True)
 class Settings:
     """Everything a mock instance is configured with (CLI flags, facade arguments, pytest marker)."""
@@ -62,6 +72,9 @@ class Settings:
     # Scripted replies (README "Scripting replies"):
     fixtures: str | None = None  # a script file or directory of stubs, loaded at start
     strict: bool = False  # unmatched requests get a 400 naming the nearest stubs instead of a generated reply
+    # Generated replies (engine/behave): "intent" calls a tool when the conversation asks for one; "always" is
+    # the old rule, a call on every user question when tools are offered.
+    tool_use: str = "intent"
     # Message Batches (README "Message Batches"): a batch ends this many clock seconds after its creation (0: it
     # has ended by the next read; over 24 h: its requests expire).
     batch_seconds: float = 0.0
@@ -152,6 +165,7 @@ class Pipeline:
         self.front = FrontHalf(self.policy, self.accountant)  # validate + count + fingerprints, memoised
         settings = self.settings
         self.engine = Engine(settings.seed, counter, clock=settings.clock, strict=settings.strict)
+        self.engine.generator.tool_use = check_tool_use(settings.tool_use)
         self.generator = self.engine.generator  # generated replies (what the engine falls back to)
         if self.settings.fixtures:
             self.engine.stubs.load(self.settings.fixtures)
@@ -206,6 +220,7 @@ class Pipeline:
         self.engine.reset()
         self.batches.clear()
         self.engine.strict = self.settings.strict
+        self.engine.generator.tool_use = check_tool_use(self.settings.tool_use)
         if self.settings.fixtures:
             self.engine.stubs.load(self.settings.fixtures)
 

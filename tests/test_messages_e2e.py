@@ -275,7 +275,7 @@ def test_output_tokens_follow_the_model_token_ratio(client: anthropic.Anthropic)
             model=model,
             max_tokens=2048,
             thinking={"type": "disabled"},  # Sonnet 5 thinks by default; count the text alone
-            messages=[{"role": "user", "content": "Hi"}],
+            messages=[{"role": "user", "content": "Tell me about the sea"}],
         )
         assert [b.type for b in message.content] == ["text"]
         text = message.content[0].text  # type: ignore[union-attr]
@@ -284,6 +284,6 @@ def test_output_tokens_follow_the_model_token_ratio(client: anthropic.Anthropic)
         model="claude-sonnet-5",
         max_tokens=13,
         thinking={"type": "disabled"},
-        messages=[{"role": "user", "content": "Hi"}],
+        messages=[{"role": "user", "content": "Tell me about the sea"}],
     )
     assert cut.stop_reason == "max_tokens" and cut.usage.output_tokens <= 13

@@ -1,4 +1,4 @@
-"""Regenerate ``mockclaude/engine/data/lorem_en_US.txt``: faker's en_US lorem vocabulary, one word a line.
+"""Regenerate ``mockclaude/engine/data/lorem_<locale>.txt``: faker's lorem vocabularies, one word a line.
 
 mockclaude's generated prose samples this list with its own seeded RNG (``mockclaude.engine.prose``), so the
 server never imports faker on the request path (about 100 ms of start-up) and generated text stays the same
@@ -13,14 +13,18 @@ import argparse
 import sys
 from pathlib import Path
 
-TARGET = Path(__file__).resolve().parent.parent / "mockclaude" / "engine" / "data" / "lorem_en_US.txt"
+DATA = Path(__file__).resolve().parent.parent / "mockclaude" / "engine" / "data"
+# The locales of mockclaude.engine.prose.LOCALES (kept here too: tools/ must not need the server's imports).
+LOCALES = ("en_US", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pl_PL", "ru_RU", "ja_JP", "zh_CN")
+TARGET = DATA / "lorem_en_US.txt"
 
 
-def words_text() -> str:
-    """The file's content, from the installed faker."""
-    from faker.providers.lorem.en_US import Provider
+def words_text(locale: str = "en_US") -> str:
+    """The file's content for ``locale``, from the installed faker."""
+    import importlib
 
-    return "".join(f"{word}\n" for word in Provider.word_list)
+    provider = importlib.import_module(f"faker.providers.lorem.{locale}").Provider
+    return "".join(f"{word}\n" for word in provider.word_list)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,14 +32,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="build_lorem_words")
     parser.add_argument("--check", action="store_true", help="exit 1 when the shipped file differs")
     args = parser.parse_args(argv)
-    text = words_text()
+    stale = []
+    for locale in LOCALES:
+        target = DATA / f"lorem_{locale}.txt"
+        text = words_text(locale)
+        if args.check:
+            if not target.exists() or target.read_text(encoding="utf-8") != text:
+                stale.append(target)
+            continue
+        target.write_text(text, encoding="utf-8")
+        print(f"wrote {target} ({len(text.splitlines())} words)")
     if args.check:
-        same = TARGET.read_text() == text
-        print("up to date" if same else f"{TARGET} differs from faker's list: run without --check")
-        return 0 if same else 1
-    TARGET.write_text(text)
-    print(f"wrote {TARGET} ({len(text.splitlines())} words)")
-    return 0
+        print("up to date" if not stale else f"differ from faker's lists: {stale}; run without --check")
+    return 1 if stale else 0
 
 
 if __name__ == "__main__":

@@ -1,19 +1,22 @@
 """What a generated reply does: answer in text, call client tools (several in parallel), or run a server tool.
 
-The rules make agent loops end: ``tool_choice`` ``tool`` / ``any`` force a call; ``auto`` calls when the
-conversation ends on a user question and answers in text once the last turn holds tool results; ``none`` never
-calls. Which tools: those whose name words appear in the question (``get_weather`` for "weather in Paris"),
-all of them in one reply unless ``disable_parallel_tool_use``; else one deterministic pick.
+Server tools (web search, web fetch, code execution) are chosen here by the words of the question; everything
+else is decided by the behaviour rules of ``engine/behave`` (intent from the conversation: a command runs in the
+shell tool, a path is read, a URL fetched; after tool results the next step, else a text answer that reports
+them). ``tool_choice`` ``tool`` / ``any`` force a call; ``none`` never calls.
 """
 
 from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from mockclaude.engine import servertools as S
+from mockclaude.engine.behave import Behaviour, Call, Conversation, decide
+from mockclaude.engine.behave.intent import question_text
+from mockclaude.engine.behave.tools import Tool
 from mockclaude.engine.view import RequestView
 from mockclaude.model import wire
 
@@ -26,7 +29,6 @@ REFUSAL_TRIGGER = (
 PAUSE_TURN_TRIGGER = "MOCKCLAUDE_TRIGGER_PAUSE_TURN"
 """mockclaude's own trigger: a server-tool turn runs past the iteration limit and stops with ``pause_turn``."""
 
-MAX_PARALLEL_CALLS = 3
 
 # Anthropic-defined client tools have fixed input shapes (api-spec §1.2); a generated call uses these schemas.
 _FIXED_SCHEMAS: dict[str, dict[str, Any]] = {
@@ -80,21 +82,32 @@ class ServerTool:
 
 @dataclass(slots=True)
 class Action:
-    """The decision: client tool calls (``calls``), one server tool, or neither (a text answer)."""
+    """The decision: client tool calls (``calls``), one server tool, or neither (a text answer, ``behaviour``)."""
 
-    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (name, input_schema)
-    forced: bool = False
+    behaviour: Behaviour
     server: ServerTool | None = None
+    forced: bool = False
+
+    @property
+    def calls(self) -> list[Call]:
+        """The client tool calls to make (empty for a text answer or a server tool)."""
+        return self.behaviour.calls if self.server is None else []
+
+    @property
+    def rule(self) -> str:
+        """The id of the rule that decided (for the journal)."""
+        return f"server.{self.server.kind}" if self.server is not None else self.behaviour.rule
 
 
-def client_tools(view: RequestView) -> list[tuple[str, dict[str, Any]]]:
-    """``(name, input_schema)`` of the tools the client runs itself, in request order."""
-    out: list[tuple[str, dict[str, Any]]] = []
+def client_tools(view: RequestView) -> list[Tool]:
+    """``(name, input_schema, description)`` of the tools the client runs itself, in request order."""
+    out: list[Tool] = []
     for tool in view.tools:
         if isinstance(tool, wire.CustomTool):
-            out.append((tool.name, tool.input_schema.model_dump(mode="json", exclude_none=True)))
+            schema = tool.input_schema.model_dump(mode="json", exclude_none=True)
+            out.append((tool.name, schema, tool.description or ""))
         elif getattr(tool, "name", None) in _FIXED_SCHEMAS:
-            out.append((tool.name, _FIXED_SCHEMAS[tool.name]))
+            out.append((tool.name, _FIXED_SCHEMAS[tool.name], ""))
     return out
 
 
@@ -134,49 +147,71 @@ def _server_for(text: str, offered: list[ServerTool]) -> ServerTool | None:
     return None
 
 
-def _named_in(text: str, tools: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
-    lowered = text.lower()
-    hits = []
-    for name, schema in tools:
-        parts = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", name)
-        words = [w.lower() for w in parts if len(w) > 2 and w.lower() not in ("get", "set", "tool", "the")]
-        if any(w in lowered for w in words):
-            hits.append((name, schema))
-    return hits
+def _conversation(view: RequestView, clients: list[Tool], always: bool) -> Conversation:
+    choice = view.params.tool_choice
+    asked = question(view)
+    instruction_at = next(
+        (
+            i
+            for i in range(len(view.messages) - 1, -1, -1)
+            if view.messages[i].role == "user"
+            and not any(isinstance(b, wire.ToolResultBlock) for b in view.messages[i].content)
+            and any(isinstance(b, wire.TextBlock) for b in view.messages[i].content)
+        ),
+        None,
+    )
+    instruction = "" if instruction_at is None else _texts_of(view.messages[instruction_at])
+    calls_since = (
+        0
+        if instruction_at is None
+        else sum(
+            1
+            for m in view.messages[instruction_at + 1 :]
+            if m.role == "assistant" and any(isinstance(b, wire.ToolUseBlock) for b in m.content)
+        )
+    )
+    uses = view.previous_tool_uses
+    context = [view.system_text or ""] + [text for _, text in view.message_texts]
+    return Conversation(
+        tools=clients,
+        tool_choice=choice.type if choice is not None else "auto",
+        forced_name=choice.name if isinstance(choice, wire.ToolChoiceTool) else None,
+        parallel=not getattr(choice, "disable_parallel_tool_use", None),
+        question=_texts_of(asked) if asked is not None else None,
+        instruction=instruction,
+        calls_since=calls_since,
+        context=context,
+        previous_calls=[(u.name, dict(u.input)) for u in uses],
+        results=[(r.tool_use_id, r.name, r.content, r.is_error) for r in view.tool_results],
+        previous_inputs={u.id: dict(u.input) for u in uses},
+        always=always,
+    )
 
 
-def choose(view: RequestView, rng: random.Random) -> Action | None:
-    """The action of a generated reply, or ``None`` for a plain text answer."""
+def _texts_of(message: wire.MessageParam) -> str:
+    return question_text([b.text for b in message.content if isinstance(b, wire.TextBlock)])
+
+
+def choose(view: RequestView, rng: random.Random, *, always: bool = False) -> Action:
+    """The action of a generated reply: a server tool, client tool calls, or a text answer."""
     choice = view.params.tool_choice
     kind = choice.type if choice is not None else "auto"
     clients, servers = client_tools(view), server_tools(view)
-    if kind == "none" or not (clients or servers):
-        return None
-    parallel = not getattr(choice, "disable_parallel_tool_use", None)
-    if isinstance(choice, wire.ToolChoiceTool):
-        for name, schema in clients:
-            if name == choice.name:
-                return Action(calls=[(name, schema)], forced=True)
-        server = next((s for s in servers if s.kind == choice.name), None)
-        return Action(server=server, forced=True) if server is not None else None
-    asked = question(view)
-    if asked is None and kind != "any":
-        return None  # answering tool results (or continuing a prefill): the loop ends with text
-    text = (
-        view.last_user_text
-        if asked is None
-        else "\n".join(b.text for b in asked.content if isinstance(b, wire.TextBlock))
-    )
-    server = _server_for(text, servers)
-    if server is not None:
-        return Action(server=server, forced=kind == "any")
-    named = _named_in(text, clients)[: MAX_PARALLEL_CALLS if parallel else 1]
-    if named:
-        return Action(calls=named, forced=kind == "any")
-    if clients:
-        return Action(calls=[clients[rng.randrange(len(clients))]], forced=kind == "any")
-    preferred = next((s for s in servers if s.kind == "web_search"), servers[0])
-    return Action(server=preferred, forced=kind == "any")
+    conv = _conversation(view, clients, always)
+    if kind != "none" and servers:
+        if isinstance(choice, wire.ToolChoiceTool):
+            server = next((s for s in servers if s.kind == choice.name), None)
+            if server is not None:
+                return Action(decide(conv, rng), server=server, forced=True)
+        elif conv.question is not None:
+            server = _server_for(conv.question, servers)
+            if server is not None:
+                return Action(decide(conv, rng), server=server, forced=kind == "any")
+            if not clients and (kind == "any" or always):
+                preferred = next((s for s in servers if s.kind == "web_search"), servers[0])
+                return Action(decide(conv, rng), server=preferred, forced=kind == "any")
+    behaviour = decide(conv, rng)
+    return Action(behaviour, forced=behaviour.forced)
 
 
 def user_texts(view: RequestView) -> list[str]:

@@ -79,6 +79,7 @@ class Decision(threading.local):
     view: RequestView | None = None
     hit: Hit | None = None
     generated: bool = False
+    rule: str | None = None  # a generated reply: the behaviour rule that decided (engine/behave)
 
 
 class Engine:
@@ -119,6 +120,7 @@ class Engine:
         view = RequestView(req)
         hit = self.stubs.match(view) if len(self.stubs) else None
         self.decision.view, self.decision.hit, self.decision.generated = view, hit, False
+        self.decision.rule = None
         if hit is None:
             return self._unmatched_reply(view, generate, request_key, content_key, occurrence, usage)
         stub = hit.stub
@@ -146,6 +148,7 @@ class Engine:
             else:
                 self.decision.generated = True
                 reply = self.generator.reply(generate, request_key, content_key, occurrence, usage)
+                self.decision.rule = reply.rule
         else:
             reply = self._builder.build(spec, ctx, request_key, content_key, occurrence, usage, salt)
         return finish(reply, spec)
@@ -162,7 +165,9 @@ class Engine:
         if not self.strict:
             self._unmatched.append(_Unmatched(view, self.stubs, False, None))
             self.decision.generated = True
-            return self.generator.reply(req, request_key, content_key, occurrence, usage)
+            reply = self.generator.reply(req, request_key, content_key, occurrence, usage)
+            self.decision.rule = reply.rule
+            return reply
         near = self.stubs.near_misses(view)
         self._unmatched.append(_Unmatched(view, self.stubs, True, near))
         raise NoStubMatchedError(strict_message(near, len(self.stubs)), headers=dict(NO_RETRY))

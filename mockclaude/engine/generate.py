@@ -24,6 +24,7 @@ from mockclaude.engine import choose as C
 from mockclaude.engine import prose
 from mockclaude.engine import servertools as S
 from mockclaude.engine import structured as J
+from mockclaude.engine.behave import Behaviour, compose
 from mockclaude.engine.grounding import ground
 from mockclaude.engine.plan import Plan, PlanBlock, fit
 from mockclaude.engine.serverplan import FlowBuilder
@@ -90,6 +91,7 @@ class Generator:
         self._memo: OrderedDict[str, Plan] = OrderedDict()
         self._read_clock = False  # set while deciding when the content takes the clock's time
         self._memo_size = memo_size
+        self.tool_use = "intent"  # or "always": every user question with tools offered gets a call (old rule)
 
     # -- public ------------------------------------------------------------------------------------------
     def reply(
@@ -124,6 +126,7 @@ class Generator:
             stop_details=dict(plan.stop_details) if plan.stop_details is not None else None,
             usage=usage,
             start_output_tokens=plan.start_output_tokens,
+            rule=plan.rule,
         )
         if plan.code_ran:
             container_id = ids.make_id("container", self.seed, fingerprint, occurrence)
@@ -178,11 +181,13 @@ class Generator:
                 *self._thinking(req, view, effort, rng),
                 J.answer(schema, rng, view.last_user_text, self.counter),
             ]
-            return fit(self.counter, wanted, max_tokens, stops, "end_turn")
+            structured = fit(self.counter, wanted, max_tokens, stops, "end_turn")
+            structured.rule = "structured"  # output_config.format: JSON valid against the schema
+            return structured
         wanted = self._thinking(req, view, effort, rng)
         stop_reason = "end_turn"
         paused = C.paused_turn(view)
-        action = None if paused is not None else C.choose(view, rng)
+        action = None if paused is not None else C.choose(view, rng, always=self.tool_use == "always")
         if paused is not None and (search := self._search_tool(view)) is not None:
             done = sum(1 for b in paused if isinstance(b, wire.ServerToolUseBlock) and b.name == "web_search")
             earlier = [
@@ -209,16 +214,31 @@ class Generator:
             )
             wanted += flow.blocks
             stop_reason = flow.stop_reason
-        elif action is not None:
+        elif action is not None and action.calls:
             wanted += self._calls(action, rng, view.last_user_text)
             stop_reason = "tool_use"
         else:
-            lo, hi = EFFORT_TEXT_TOKENS.get(effort, EFFORT_TEXT_TOKENS["high"])
-            text = self._prose(rng.randint(lo, hi), rng, style="answer")
+            text = self._answer(action.behaviour if action is not None else None, effort, rng)
             wanted.append(PlanBlock("text", text=text, tokens=self.counter.count(text)))
         plan = fit(self.counter, wanted, max_tokens, stops, stop_reason)
+        plan.rule = "paused" if paused is not None else action.rule if action is not None else None
         _count_server_use(plan)
         return plan
+
+    def _answer(self, behaviour: Behaviour | None, effort: str, rng: random.Random) -> str:
+        """A text answer: the decided one (tool results, a greeting), else prose in the form asked for."""
+        lo, hi = EFFORT_TEXT_TOKENS.get(effort, EFFORT_TEXT_TOKENS["high"])
+        target = rng.randint(lo, hi)
+        if behaviour is None:
+            return self._prose(target, rng, style="answer")
+
+        def sentence(locale: str) -> str:
+            return prose.sentence(self._words, rng.randint(6, 14), locale)
+
+        def paragraphs(tokens: int, locale: str) -> str:
+            return self._prose(tokens, rng, style="answer", locale=locale)
+
+        return compose(behaviour, target, rng, sentence, paragraphs)
 
     def _thinking(
         self, req: ValidatedRequest, view: RequestView, effort: str, rng: random.Random
@@ -257,15 +277,19 @@ class Generator:
     def _calls(self, action: C.Action, rng: random.Random, user_text: str = "") -> list[PlanBlock]:
         out: list[PlanBlock] = []
         if not action.forced:
-            names = [name for name, _ in action.calls]
+            names = [call.name for call in action.calls]
             which = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
             preamble = f"I'll use the {which} tool{'s' * (len(names) > 1)} to help with that."
             out.append(PlanBlock("text", text=preamble, tokens=self.counter.count(preamble)))
-        for k, (name, schema) in enumerate(action.calls):
-            from mockclaude.engine.schema_gen import generate_instance  # only tool calls need it
+        for k, call in enumerate(action.calls):
+            name, schema = call.name, call.schema
+            if call.input is not None:  # built from the user's words (engine/behave/tools.py)
+                value = call.input
+            else:
+                from mockclaude.engine.schema_gen import generate_instance  # only tool calls need it
 
-            value = generate_instance(schema, rng, hint=name)
-            value = ground(value, schema, user_text) if isinstance(value, dict) else {}
+                generated = generate_instance(schema, rng, hint=name)
+                value = ground(generated, schema, user_text) if isinstance(generated, dict) else {}
             block = PlanBlock("tool_use", name=name, input=value, id=f"toolu_plan_{k}")
             block.tokens = B.output_tokens(self.counter, {"type": "tool_use", "name": name, "input": value})
             out.append(block)
@@ -292,7 +316,7 @@ class Generator:
             now=self.clock.now(),
         )
 
-    def _prose(self, target_tokens: int, rng: random.Random, *, style: str) -> str:
+    def _prose(self, target_tokens: int, rng: random.Random, *, style: str, locale: str = "en_US") -> str:
         """Sentences of faker's vocabulary (``engine.prose``) until about ``target_tokens`` tokens."""
         sentences: list[str] = []
         tokens = 0
@@ -300,12 +324,13 @@ class Generator:
             sentences.append(rng.choice(_THINKING_OPENERS))
             tokens += self.counter.count(sentences[0])
         while tokens < target_tokens:
-            s = prose.sentence(self._words, rng.randint(6, 16))
+            s = prose.sentence(self._words, rng.randint(6, 16), locale)
             sentences.append(s)
             tokens += self.counter.count(s) + 1
             if len(sentences) % rng.randint(3, 6) == 0 and style == "answer" and tokens < target_tokens:
                 sentences.append("\n\n")
-        return " ".join(sentences).replace(" \n\n ", "\n\n").strip()
+        joiner = "" if locale in prose.UNSPACED else " "
+        return joiner.join(sentences).replace(f"{joiner}\n\n{joiner}", "\n\n").strip()
 
     # -- rendering a planned block into its three forms -----------------------------------------------------
     def _render(self, plan: Plan, content_key: str) -> None:

@@ -92,6 +92,7 @@ class JournalEntry:
     error: JSON | None = None
     stub_id: str | None = None
     unmatched: bool = False
+    rule: str | None = None  # a generated reply: the behaviour rule that decided (engine/behave)
     fault: JSON | None = None  # a fault the server acted out on this reply (a cut stream, a stall...)
     request: ValidatedRequest | None = field(default=None, repr=False, compare=False)
 
@@ -158,6 +159,7 @@ class JournalEntry:
             "usage": self.usage,
             "stub_id": self.stub_id,
             "unmatched": self.unmatched,
+            "rule": self.rule,
             "fault": self.fault,
         }
 
@@ -191,6 +193,7 @@ class Pending:
             request=request,
             stub_id=stub_id,
             unmatched=stub_id is None,
+            rule=self._decision.rule if self._decision is not None else None,
             fault=dataclasses.asdict(fault) if fault is not None else None,
         )
 
@@ -258,6 +261,7 @@ class Journal:
         decision = engine.decision if engine is not None else None
         if decision is not None:  # forget the previous request's decision on this thread
             decision.view = decision.hit = None
+            decision.rule = None
         fields = {
             "endpoint": endpoint,
             "request_id": request_id,

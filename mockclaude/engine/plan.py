@@ -43,6 +43,7 @@ class Plan:
     code_ran: bool = False
     rendered: list[ReplyBlock] = field(default_factory=list)  # blocks with deltas; tool ids filled per reply
     start_output_tokens: int = 0
+    rule: str | None = None  # the behaviour rule that decided (engine/behave), for the journal
 
 
 def first_stop(text: str, stop_sequences: list[str]) -> tuple[int, str] | None:

@@ -1,6 +1,7 @@
-"""Generated prose: sentences drawn from faker's en_US lorem vocabulary with the caller's seeded RNG.
+"""Generated prose: sentences drawn from faker's lorem vocabulary of a locale with the caller's seeded RNG.
 
-The vocabulary is faker's own (shipped as ``data/lorem_en_US.txt``, rebuilt by ``tools/build_lorem_words.py``)
+The vocabularies are faker's own (shipped as ``data/lorem_<locale>.txt``, rebuilt by
+``tools/build_lorem_words.py``; English unless the answer follows the prompt's language, engine/behave/language.py)
 and ``sentence`` follows faker's ``sentence()``: a word count within 60-140 % of the asked number (at least
 one), words drawn uniformly, the first one title-cased, a final period. Sampling with our RNG instead of a Faker
 instance keeps faker off the request path (its import costs about 100 ms) and keeps the bytes the same across
@@ -13,20 +14,28 @@ import random
 from functools import cache
 from importlib import resources
 
+LOCALES = ("en_US", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pl_PL", "ru_RU", "ja_JP", "zh_CN")
+# Languages written without spaces end a sentence with the ideographic full stop.
+UNSPACED = frozenset({"ja_JP", "zh_CN"})
+
 
 @cache
-def words() -> tuple[str, ...]:
-    """The vocabulary (read once per process)."""
-    text = resources.files("mockclaude.engine").joinpath("data/lorem_en_US.txt").read_text()
+def words(locale: str = "en_US") -> tuple[str, ...]:
+    """The vocabulary of ``locale`` (read once per process)."""
+    text = (
+        resources.files("mockclaude.engine").joinpath(f"data/lorem_{locale}.txt").read_text(encoding="utf-8")
+    )
     return tuple(text.split())
 
 
-def sentence(rng: random.Random, nb_words: int = 6) -> str:
+def sentence(rng: random.Random, nb_words: int = 6, locale: str = "en_US") -> str:
     """One sentence of about ``nb_words`` words (faker's ``sentence(nb_words)``, variable length)."""
     if nb_words <= 0:
         return ""
-    vocabulary = words()
+    vocabulary = words(locale)
     count = max(1, int(nb_words * rng.randint(60, 140) / 100))
     chosen = [vocabulary[rng.randrange(len(vocabulary))] for _ in range(count)]
-    chosen[0] = chosen[0].title()
+    if locale in UNSPACED:
+        return "".join(chosen) + "。"
+    chosen[0] = chosen[0][:1].upper() + chosen[0][1:] if locale != "en_US" else chosen[0].title()
     return " ".join(chosen) + "."

@@ -25,7 +25,7 @@ from mockclaude.clock import Clock, ManualClock
 from mockclaude.engine.journal import Journal, JournalEntry, problems, search, summary
 from mockclaude.mock.expectation import Expectation
 from mockclaude.mock.options import MatchArgs, MockOptions, ScriptPath
-from mockclaude.pipeline import Pipeline, Settings
+from mockclaude.pipeline import Pipeline, Settings, check_tool_use
 from mockclaude.server.app import PIPELINE, create_app
 from mockclaude.server.runner import ServerThread
 
@@ -252,6 +252,7 @@ class MockClaude:
             if not settings.batch_seconds >= 0:  # as Pipeline() checks it (NaN included) when it rebuilds
                 raise ValueError(f"batch_seconds: must be a number >= 0, got {settings.batch_seconds!r}")
             pipeline.settings.strict = settings.strict
+            pipeline.settings.tool_use = check_tool_use(settings.tool_use)
             pipeline.settings.batch_seconds = settings.batch_seconds  # read when a batch is created
             pipeline.reset()
         if isinstance(self.clock, ManualClock):
@@ -311,6 +312,7 @@ class MockClaude:
             time_scale=float(options.get("time_scale", self._base.time_scale)),
             chaos=options.get("chaos", self._base.chaos),
             batch_seconds=float(options.get("batch_seconds", self._base.batch_seconds)),
+            tool_use=options.get("tool_use", self._base.tool_use),
         )
 
     def _load(self, options: MockOptions) -> None:

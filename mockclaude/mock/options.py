@@ -34,6 +34,8 @@ class MockOptions(TypedDict, total=False):
       faults, or a ``ChaosConfig`` (default None: off).
     - ``batch_seconds``: a Message Batch ends this many seconds (of the mock's clock) after its creation
       (default 0: it has ended by the next read; over 86,400: its requests expire).
+    - ``tool_use``: how a generated reply decides on tool calls: ``"intent"`` (default: when the conversation
+      asks for one, engine/behave) or ``"always"`` (the old rule: a call on every user question with tools).
     """
 
     seed: int
@@ -46,6 +48,7 @@ class MockOptions(TypedDict, total=False):
     time_scale: float
     chaos: Any
     batch_seconds: float
+    tool_use: str
 
 
 class MatchArgs(TypedDict, total=False):

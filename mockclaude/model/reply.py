@@ -103,3 +103,4 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)  # extra response headers decided by the engine
     fault: Fault | None = None  # acted out by the server (faults issue)
     latency: Latency | None = None  # pacing, acted out by the server
+    rule: str | None = None  # a generated reply: which behaviour rule decided; journaled

@@ -36,7 +36,7 @@ _MOCKS = pytest.StashKey[list["MockClaude"]]()
 
 MARKER = (
     "mockclaude(seed=0, strict=False, script=None, any_model=False, api_keys=None, tokenizer=None, "
-    "rate_limits=None, time_scale=0, chaos=None): "
+    'rate_limits=None, time_scale=0, chaos=None, batch_seconds=0, tool_use="intent"): '
     "settings of the mockclaude fixture for this test (see mockclaude.MockOptions)"
 )
 

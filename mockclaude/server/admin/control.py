@@ -12,7 +12,7 @@ from mockclaude.model.errors import (
     InvalidRequestError,
     NotFoundError,
 )
-from mockclaude.pipeline import Pipeline
+from mockclaude.pipeline import TOOL_USE_RULES, Pipeline
 from mockclaude.server.admin.base import (
     Hdrs,
     Out,
@@ -175,6 +175,7 @@ _RESET_KEYS = frozenset(
         "time_scale",
         "chaos",
         "batch_seconds",
+        "tool_use",
     }
 )
 
@@ -186,6 +187,10 @@ async def reset(request: Req, pipeline: Pipeline, headers: Hdrs) -> Out:
     data = await json_object(request, _RESET_KEYS)
     settings = pipeline.settings
     changes: dict[str, Any] = {}
+    if "tool_use" in data:
+        if data["tool_use"] not in TOOL_USE_RULES:
+            raise InvalidRequestError(f"tool_use: Input should be one of {', '.join(TOOL_USE_RULES)}")
+        changes["tool_use"] = data["tool_use"]
     for key, kind in (("seed", int), ("strict", bool), ("any_model", bool), ("tokenizer", str)):
         if key in data:
             if not isinstance(data[key], kind) or (kind is int and isinstance(data[key], bool)):
@@ -217,13 +222,14 @@ async def reset(request: Req, pipeline: Pipeline, headers: Hdrs) -> Out:
             get_counter(changes["tokenizer"])
         except (ValueError, TokenizerUnavailableError) as exc:
             raise InvalidRequestError(f"tokenizer: {exc}") from None
-    if any(getattr(settings, k) != v for k, v in changes.items() if k != "strict"):
+    if any(getattr(settings, k) != v for k, v in changes.items() if k not in ("strict", "tool_use")):
         try:  # the new state is built aside first: bad settings leave the mock as it was
             pipeline.reconfigure(dataclasses.replace(settings, **changes))
         except ValueError as exc:  # e.g. an unknown rate-limit tier
             raise InvalidRequestError(str(exc)) from None
     else:
         settings.strict = changes.get("strict", settings.strict)
+        settings.tool_use = changes.get("tool_use", settings.tool_use)
         pipeline.reset()
     try:
         for path in paths:
