@@ -307,11 +307,32 @@ def test_strict_tool_input_is_valid(client: anthropic.Anthropic, choice: dict[st
         assert reply.stop_reason == "tool_use"
 
 
-def test_format_with_tools_answers_in_json_unless_forced(client: anthropic.Anthropic) -> None:
-    ask = _ask(messages=[{"role": "user", "content": "What's the weather in Oslo?"}], tools=[STRICT_TOOL])
-    answered = client.messages.parse(**ask, output_format=Weather)
+def test_format_with_tools_calls_the_tool_the_question_needs_then_answers_in_json(
+    client: anthropic.Anthropic,
+) -> None:
+    """With tools offered, a question that needs one gets the call first (engine/behave), and the answer after
+    the tool result is the JSON; a question no tool fits is answered in JSON at once; tool_choice forces a call."""
+    question = [{"role": "user", "content": "What's the weather in Oslo?"}]
+    ask = _ask(messages=question, tools=[STRICT_TOOL])
+    called = client.messages.parse(**ask, output_format=Weather)
+    assert called.stop_reason == "tool_use" and [b.type for b in called.content] == ["tool_use"]  # no prose
+    use = called.content[-1]
+    assert use.type == "tool_use" and use.input["location"] == "Oslo"
+    after = [
+        *question,
+        {"role": "assistant", "content": [b.model_dump(exclude_none=True) for b in called.content]},
+        {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": use.id, "content": "12 C, rain"}],
+        },
+    ]
+    answered = client.messages.parse(**_ask(messages=after, tools=[STRICT_TOOL]), output_format=Weather)
     assert answered.stop_reason == "end_turn" and [b.type for b in answered.content] == ["text"]
-    assert answered.parsed_output is not None and answered.parsed_output.city == "Oslo"
+    assert answered.parsed_output is not None
+    plain = _ask(messages=[{"role": "user", "content": "Describe a sunny day in Oslo"}], tools=[STRICT_TOOL])
+    direct = client.messages.parse(**plain, output_format=Weather)
+    assert direct.stop_reason == "end_turn" and direct.parsed_output is not None
+    assert direct.parsed_output.city == "Oslo"
     forced = client.messages.parse(**ask, output_format=Weather, tool_choice={"type": "any"})
     assert forced.stop_reason == "tool_use" and [b.type for b in forced.content] == ["tool_use"]
 

@@ -176,18 +176,18 @@ class Generator:
             plan = fit(self.counter, [self._refusal_text(effort, rng)], max_tokens, stops, "refusal")
             plan.stop_details = dict(REFUSAL_DETAILS) if plan.stop_reason == "refusal" else None
             return plan
-        if (schema := J.output_schema(params)) is not None and C.paused_turn(view) is None:  # JSON outputs
-            wanted = [
-                *self._thinking(req, view, effort, rng),
-                J.answer(schema, rng, view.last_user_text, self.counter),
-            ]
-            structured = fit(self.counter, wanted, max_tokens, stops, "end_turn")
-            structured.rule = "structured"  # output_config.format: JSON valid against the schema
-            return structured
         wanted = self._thinking(req, view, effort, rng)
         stop_reason = "end_turn"
         paused = C.paused_turn(view)
         action = None if paused is not None else C.choose(view, rng, always=self.tool_use == "always")
+        schema = J.output_schema(params) if paused is None else None
+        if schema is not None and not (action is not None and (action.calls or action.server)):
+            # output_config.format: the answer is JSON valid against the schema (tool calls the conversation
+            # asks for come first, as a model with tools would make them)
+            wanted.append(J.answer(schema, rng, view.last_user_text, self.counter))
+            structured = fit(self.counter, wanted, max_tokens, stops, "end_turn")
+            structured.rule = "structured"
+            return structured
         if paused is not None and (search := self._search_tool(view)) is not None:
             done = sum(1 for b in paused if isinstance(b, wire.ServerToolUseBlock) and b.name == "web_search")
             earlier = [
@@ -215,7 +215,8 @@ class Generator:
             wanted += flow.blocks
             stop_reason = flow.stop_reason
         elif action is not None and action.calls:
-            wanted += self._calls(action, rng, view.last_user_text)
+            # under output_config.format every text block must be JSON (the SDK parses each): no preamble
+            wanted += self._calls(action, rng, view.last_user_text, preamble=schema is None)
             stop_reason = "tool_use"
         else:
             text = self._answer(action.behaviour if action is not None else None, effort, rng)
@@ -274,9 +275,11 @@ class Generator:
         # Adaptive thinking may skip thinking for easy, low-effort requests (§7.1); enabled always thinks.
         return mode == "enabled" or effort != "low" or rng.random() < 0.5
 
-    def _calls(self, action: C.Action, rng: random.Random, user_text: str = "") -> list[PlanBlock]:
+    def _calls(
+        self, action: C.Action, rng: random.Random, user_text: str = "", *, preamble: bool = True
+    ) -> list[PlanBlock]:
         out: list[PlanBlock] = []
-        if not action.forced:
+        if preamble and not action.forced:
             names = [call.name for call in action.calls]
             which = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
             preamble = f"I'll use the {which} tool{'s' * (len(names) > 1)} to help with that."
