@@ -116,7 +116,7 @@ class Generator:
         }
         reply = Reply(
             id=ids.message_id(self.seed, fingerprint, occurrence),
-            model=req.params.model,
+            model=req.reply_model,
             blocks=B.with_ids(plan.rendered, fresh),
             stop_reason=plan.stop_reason,
             stop_sequence=plan.stop_sequence,
