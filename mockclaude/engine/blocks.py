@@ -47,9 +47,16 @@ def thinking_block(text: str, signature: str, rng: random.Random) -> ReplyBlock:
     )
 
 
-def tool_use_block(kind: str, tool_id: str, name: str, value: Any, rng: random.Random) -> ReplyBlock:
-    """A ``tool_use`` or ``server_tool_use`` block: starts with ``input: {}``, then ``input_json_delta`` pieces."""
-    payload = orjson.dumps(value).decode()
+def tool_use_block(
+    kind: str, tool_id: str, name: str, value: Any, rng: random.Random, payload: str | None = None
+) -> ReplyBlock:
+    """A ``tool_use`` or ``server_tool_use`` block: starts with ``input: {}``, then ``input_json_delta`` pieces.
+
+    ``payload`` is the streamed JSON text when it is not ``value`` in full (a call cut by ``max_tokens``: the
+    text is unfinished and ``value`` is what parses of it).
+    """
+    if payload is None:
+        payload = orjson.dumps(value).decode()
     return ReplyBlock(
         final={"type": kind, "id": tool_id, "name": name, "input": value},
         start={"type": kind, "id": tool_id, "name": name, "input": {}},

@@ -24,7 +24,7 @@ from mockclaude.engine import choose as C
 from mockclaude.engine import prose
 from mockclaude.engine import servertools as S
 from mockclaude.engine.grounding import ground
-from mockclaude.engine.plan import Plan, PlanBlock, fit
+from mockclaude.engine.plan import Plan, PlanBlock, eager_tools, fit
 from mockclaude.engine.serverplan import FlowBuilder
 from mockclaude.engine.view import RequestView
 from mockclaude.model import wire
@@ -209,7 +209,7 @@ class Generator:
             lo, hi = EFFORT_TEXT_TOKENS.get(effort, EFFORT_TEXT_TOKENS["high"])
             text = self._prose(rng.randint(lo, hi), rng, style="answer")
             wanted.append(PlanBlock("text", text=text, tokens=self.counter.count(text)))
-        plan = fit(self.counter, wanted, max_tokens, stops, stop_reason)
+        plan = fit(self.counter, wanted, max_tokens, stops, stop_reason, eager=eager_tools(req))
         _count_server_use(plan)
         return plan
 
@@ -321,7 +321,7 @@ class Generator:
             assert block.final is not None
             return B.whole_block(block.final)
         # tool_use / server_tool_use: the placeholder id is replaced per reply by ``assemble``
-        return B.tool_use_block(block.kind, block.id, block.name, block.input, rng)
+        return B.tool_use_block(block.kind, block.id, block.name, block.input, rng, block.partial_json)
 
 
 def _count_server_use(plan: Plan) -> None:
