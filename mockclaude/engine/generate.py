@@ -23,6 +23,7 @@ from mockclaude.engine import blocks as B
 from mockclaude.engine import choose as C
 from mockclaude.engine import prose
 from mockclaude.engine import servertools as S
+from mockclaude.engine.citing import cited_answer
 from mockclaude.engine.grounding import ground
 from mockclaude.engine.plan import Plan, PlanBlock, eager_tools, fit
 from mockclaude.engine.serverplan import FlowBuilder
@@ -205,6 +206,8 @@ class Generator:
         elif action is not None:
             wanted += self._calls(action, rng, view.last_user_text)
             stop_reason = "tool_use"
+        elif cited := cited_answer(view, self.counter, self._words, rng):  # documents with citations on
+            wanted += cited
         else:
             lo, hi = EFFORT_TEXT_TOKENS.get(effort, EFFORT_TEXT_TOKENS["high"])
             text = self._prose(rng.randint(lo, hi), rng, style="answer")
