@@ -4,7 +4,9 @@ citation type per source, ``cited_text`` exactly as the source has it, the reque
 
 from __future__ import annotations
 
+import base64
 import json
+import zlib
 from typing import Any
 
 import anthropic
@@ -12,6 +14,7 @@ import pytest
 
 from mockclaude.engine.citing import sentence_spans
 from mockclaude.tokenize.encoding import get_counter
+from mockclaude.tokenize.media import pdf_page_texts
 from tests import rawhttp
 from tests.test_usage import pdf, png
 
@@ -215,3 +218,20 @@ def test_a_cited_reply_can_be_sent_back(client: anthropic.Anthropic) -> None:
                 {"role": "user", "content": "And the grass?"}]  # fmt: skip
     again = both(client, {**params, "messages": messages})
     assert "The grass is green. " in [c["cited_text"] for c in citations(again)]
+
+
+def test_pdf_page_texts_follow_the_page_tree() -> None:
+    # Pages whose objects come in another order than the tree's /Kids, one with two content streams, one plain.
+    objects = {
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [5 0 R 3 0 R] /Count 2 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /Contents [4 0 R 7 0 R] >>",
+        4: b"<< /Length 30 >>\nstream\nBT (Second page.) Tj ET\nendstream",
+        5: b"<< /Type /Page /Parent 2 0 R /Contents 6 0 R >>",
+        6: b"<< /Length 30 /Filter /FlateDecode >>\nstream\n" + zlib.compress(b"BT (First page.) Tj ET") + b"\nendstream",
+        7: b"<< /Length 30 >>\nstream\nBT [(More) -300 (text.)] TJ ET\nendstream",
+    }  # fmt: skip
+    raw = b"%PDF-1.4\n" + b"".join(b"%d 0 obj\n%s\nendobj\n" % (n, body) for n, body in objects.items())
+    assert pdf_page_texts(raw) == ["First page.", "Second page.\nMore text."]
+    assert pdf_page_texts(b"%PDF-1.4\n1 0 obj << /Type /Page >> endobj") == []
+    assert pdf_page_texts(base64.b64decode(pdf(["One.", "Two."]))) == ["One.", "Two."]

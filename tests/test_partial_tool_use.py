@@ -201,7 +201,7 @@ _value = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(st.dictionaries(_key, _value, min_size=1, max_size=5))
 def test_parse_partial_equals_jiter_for_every_prefix(value: dict[str, Any]) -> None:
     text = compact(value)
