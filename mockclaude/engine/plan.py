@@ -10,6 +10,12 @@ complete top-level value; a tool with ``eager_input_streaming: true`` (or, for t
 ``fine-grained-tool-streaming-2025-05-14`` beta) streams the input as generated, up to the cut token. The block's
 ``input`` is what the SDKs' accumulators make of the streamed text (``engine.partial_json``), so the JSON reply
 and the stream agree.
+
+⚠ unconfirmed: what the real non-streaming reply holds as a cut call's ``input`` (the mock: what the Python SDK
+parses of the stream; the TypeScript SDK's parser differs in corners, e.g. a last string item of an unclosed array,
+which only an eager cut can show); and the cut block's ``content_block_stop``, which a recorded stream (the Python
+SDK's ``incomplete_partial_json_response.txt`` fixture) goes without, while the mock sends it. A cut inside a
+``server_tool_use`` still drops that block.
 """
 
 from __future__ import annotations

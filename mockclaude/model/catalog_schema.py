@@ -85,6 +85,10 @@ class ModelSpec:
         ``claude-haiku-4-5-20251001``); anything else is echoed as sent: the id itself, an undated id (for the 4.6
         generation onward the dateless id is the snapshot, api-spec §10), an alias of an undated gateway model,
         and an ``any_model`` id.
+
+        ⚠ unconfirmed by Anthropic's docs (api-spec §13.13); observed on the live API by a third party (promptfoo
+        PR #10483, 2026-08: ``claude-sonnet-4-5`` -> ``claude-sonnet-4-5-20250929``), and the docs say an alias
+        before the 4.6 generation "resolves to the dated ID" (api-spec §10).
         """
         return self.id if sent in self.aliases and _DATED.search(self.id) else sent
 
