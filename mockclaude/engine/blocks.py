@@ -17,18 +17,19 @@ TOOL_USE_FRAMING_TOKENS = 12
 
 
 def text_block(text: str, rng: random.Random, citations: list[JSON] | None = None) -> ReplyBlock:
-    """A ``text`` block; citations (if any) stream as ``citations_delta`` events before the text deltas.
-
-    # ⚠ unconfirmed: where the real API puts citations_delta among the text deltas of a block (§4.3 only says
-    # they interleave) and whether a cited block's start carries ``citations: []``; SDKs accumulate either way.
-    """
+    """A ``text`` block; citations (if any) stream as ``citations_delta`` events before the text deltas, and the
+    block's ``content_block_start`` carries ``citations: []``, as recorded real streams show (document and web
+    search citations alike: the cited block starts ``{"citations": [], "type": "text", "text": ""}``, then its
+    ``citations_delta``, then its text)."""
     final: JSON = {"type": "text", "text": text}
+    start: JSON = {"type": "text", "text": ""}
     deltas: list[JSON] = []
     if citations:
         final["citations"] = citations
+        start["citations"] = []
         deltas = [{"type": "citations_delta", "citation": c} for c in citations]
     deltas += chunking.text_deltas(chunking.text_chunks(text, rng))
-    return ReplyBlock(final=final, start={"type": "text", "text": ""}, deltas=deltas)
+    return ReplyBlock(final=final, start=start, deltas=deltas)
 
 
 def thinking_block(text: str, signature: str, rng: random.Random) -> ReplyBlock:
@@ -47,9 +48,16 @@ def thinking_block(text: str, signature: str, rng: random.Random) -> ReplyBlock:
     )
 
 
-def tool_use_block(kind: str, tool_id: str, name: str, value: Any, rng: random.Random) -> ReplyBlock:
-    """A ``tool_use`` or ``server_tool_use`` block: starts with ``input: {}``, then ``input_json_delta`` pieces."""
-    payload = orjson.dumps(value).decode()
+def tool_use_block(
+    kind: str, tool_id: str, name: str, value: Any, rng: random.Random, payload: str | None = None
+) -> ReplyBlock:
+    """A ``tool_use`` or ``server_tool_use`` block: starts with ``input: {}``, then ``input_json_delta`` pieces.
+
+    ``payload`` is the streamed JSON text when it is not ``value`` in full (a call cut by ``max_tokens``: the
+    text is unfinished and ``value`` is what parses of it).
+    """
+    if payload is None:
+        payload = orjson.dumps(value).decode()
     return ReplyBlock(
         final={"type": kind, "id": tool_id, "name": name, "input": value},
         start={"type": kind, "id": tool_id, "name": name, "input": {}},

@@ -25,8 +25,9 @@ from mockclaude.engine import prose
 from mockclaude.engine import servertools as S
 from mockclaude.engine import structured as J
 from mockclaude.engine.behave import Behaviour, compose
+from mockclaude.engine.citing import cited_answer
 from mockclaude.engine.grounding import ground
-from mockclaude.engine.plan import Plan, PlanBlock, fit
+from mockclaude.engine.plan import Plan, PlanBlock, eager_tools, fit
 from mockclaude.engine.serverplan import FlowBuilder
 from mockclaude.engine.view import RequestView
 from mockclaude.model import wire
@@ -119,7 +120,7 @@ class Generator:
         }
         reply = Reply(
             id=ids.message_id(self.seed, fingerprint, occurrence),
-            model=req.params.model,
+            model=req.reply_model,
             blocks=B.with_ids(plan.rendered, fresh),
             stop_reason=plan.stop_reason,
             stop_sequence=plan.stop_sequence,
@@ -218,11 +219,14 @@ class Generator:
             # under output_config.format every text block must be JSON (the SDK parses each): no preamble
             wanted += self._calls(action, rng, view.last_user_text, preamble=schema is None)
             stop_reason = "tool_use"
+        elif cited := cited_answer(view, self.counter, self._words, rng):  # documents with citations on
+            wanted += cited
+            action = None  # the rule below: an answer drawn from the cited documents
         else:
             text = self._answer(action.behaviour if action is not None else None, effort, rng)
             wanted.append(PlanBlock("text", text=text, tokens=self.counter.count(text)))
-        plan = fit(self.counter, wanted, max_tokens, stops, stop_reason)
-        plan.rule = "paused" if paused is not None else action.rule if action is not None else None
+        plan = fit(self.counter, wanted, max_tokens, stops, stop_reason, eager=eager_tools(req))
+        plan.rule = "paused" if paused is not None else action.rule if action is not None else "text.cited"
         _count_server_use(plan)
         return plan
 
@@ -282,8 +286,8 @@ class Generator:
         if preamble and not action.forced:
             names = [call.name for call in action.calls]
             which = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-            preamble = f"I'll use the {which} tool{'s' * (len(names) > 1)} to help with that."
-            out.append(PlanBlock("text", text=preamble, tokens=self.counter.count(preamble)))
+            opening = f"I'll use the {which} tool{'s' * (len(names) > 1)} to help with that."
+            out.append(PlanBlock("text", text=opening, tokens=self.counter.count(opening)))
         for k, call in enumerate(action.calls):
             name, schema = call.name, call.schema
             if call.input is not None:  # built from the user's words (engine/behave/tools.py)
@@ -356,7 +360,7 @@ class Generator:
             assert block.final is not None
             return B.whole_block(block.final)
         # tool_use / server_tool_use: the placeholder id is replaced per reply by ``assemble``
-        return B.tool_use_block(block.kind, block.id, block.name, block.input, rng)
+        return B.tool_use_block(block.kind, block.id, block.name, block.input, rng, block.partial_json)
 
 
 def _count_server_use(plan: Plan) -> None:

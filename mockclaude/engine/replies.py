@@ -126,7 +126,7 @@ class ScriptedBuilder:
         uses_tools = any(b.final["type"] == "tool_use" for b in out)
         reply = Reply(
             id=ids.message_id(self.seed, request_key, occurrence),
-            model=ctx.view.model,
+            model=ctx.view.req.reply_model,
             blocks=out,
             stop_reason="tool_use" if uses_tools else "end_turn",
             usage=usage,

@@ -8,6 +8,7 @@ the source, the model and the key.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -77,7 +78,22 @@ class ModelSpec:
     # Left out of the hash so a spec stays hashable.
     extra: dict[str, object] = field(default_factory=dict, hash=False)
 
+    def answers_as(self, sent: str) -> str:
+        """The ``model`` a reply carries when a request named this model ``sent``.
 
+        An alias of a dated snapshot answers with the snapshot id, as the real API does (``claude-haiku-4-5`` ->
+        ``claude-haiku-4-5-20251001``); anything else is echoed as sent: the id itself, an undated id (for the 4.6
+        generation onward the dateless id is the snapshot, api-spec §10), an alias of an undated gateway model,
+        and an ``any_model`` id.
+
+        ⚠ unconfirmed by Anthropic's docs (api-spec §13.13); observed on the live API by a third party (promptfoo
+        PR #10483, 2026-08: ``claude-sonnet-4-5`` -> ``claude-sonnet-4-5-20250929``), and the docs say an alias
+        before the 4.6 generation "resolves to the dated ID" (api-spec §10).
+        """
+        return self.id if sent in self.aliases and _DATED.search(self.id) else sent
+
+
+_DATED = re.compile(r"-\d{8}$")  # a snapshot date ending an id: claude-sonnet-4-5-20250929
 LINES = frozenset({"haiku", "sonnet", "opus", "fable", "mythos"})
 THINKING_TYPES = ("enabled", "adaptive", "disabled", "between_tools")  # Models API key order (§9.2)
 EFFORT_LEVELS = ("low", "medium", "high", "xhigh", "max")

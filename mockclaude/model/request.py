@@ -58,3 +58,8 @@ class ValidatedRequest:
     thinking: ThinkingPlan = field(default_factory=ThinkingPlan)
     effort: str | None = None  # output_config.effort or the model default
     headers: dict[str, str] = field(default_factory=dict)  # lower-cased request headers, for matchers/journal
+
+    @property
+    def reply_model(self) -> str:
+        """The ``model`` of the reply: the dated snapshot for an alias of one, else the id as sent."""
+        return self.model.answers_as(self.params.model)

@@ -76,15 +76,19 @@ def _tool_call(block: ReplyBlock, arguments: str) -> JSON:
     }
 
 
-def completion_json(reply: Reply, *, model: str, created: int) -> JSON:
-    """The ``chat.completion`` object: one choice; ``content`` is the text blocks joined (None without any)."""
+def completion_json(reply: Reply, *, created: int) -> JSON:
+    """The ``chat.completion`` object: one choice; ``content`` is the text blocks joined (None without any).
+
+    ``model`` is the reply's, as in the Message the layer wraps: an alias answers with its dated snapshot (OpenAI's
+    own API answers aliases with the snapshot too). ⚠ unconfirmed for Anthropic's layer and CometAPI.
+    """
     texts = [b.final.get("text", "") for b in reply.blocks if b.final.get("type") == "text"]
     calls = [_tool_call(b, tool_arguments(b)) for b in reply.blocks if b.final.get("type") == "tool_use"]
     return {
         "id": completion_id(reply),
         "object": "chat.completion",
         "created": created,
-        "model": model,
+        "model": reply.model,
         "choices": [
             {
                 "index": 0,
@@ -100,9 +104,9 @@ def completion_json(reply: Reply, *, model: str, created: int) -> JSON:
     }
 
 
-def completion_bytes(reply: Reply, *, model: str, created: int) -> bytes:
+def completion_bytes(reply: Reply, *, created: int) -> bytes:
     """The compact JSON body of a non-streaming answer."""
-    return orjson.dumps(completion_json(reply, model=model, created=created))
+    return orjson.dumps(completion_json(reply, created=created))
 
 
 def _data(payload: JSON) -> bytes:
@@ -114,7 +118,7 @@ def error_chunk(error_type: str, message: str) -> bytes:
     return _data({"error": {"message": message, "type": error_type, "param": None, "code": None}})
 
 
-def stream_chunks(reply: Reply, *, model: str, created: int, include_usage: bool) -> list[list[bytes]]:
+def stream_chunks(reply: Reply, *, created: int, include_usage: bool) -> list[list[bytes]]:
     """The stream as ``data:`` lines, grouped by the Anthropic SSE frame each comes from.
 
     The result is aligned with ``render.sse.frames(reply)`` (an empty group where a frame has no OpenAI
@@ -122,7 +126,12 @@ def stream_chunks(reply: Reply, *, model: str, created: int, include_usage: bool
     Anthropic stream of the same reply. Joined, the groups are the whole stream, ``data: [DONE]`` included.
     """
     chunker = _Chunker(
-        {"id": completion_id(reply), "object": "chat.completion.chunk", "created": created, "model": model},
+        {
+            "id": completion_id(reply),
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": reply.model,
+        },
         include_usage,
     )
     return list(_groups(reply, frames(reply), chunker))

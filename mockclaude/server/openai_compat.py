@@ -65,7 +65,7 @@ async def chat_completions(
     if not chat.stream:
         if waits and not await wait_for_client(request, settings.clock, sum(waits)):
             return web.Response(status=200)  # the client left: never sent
-        payload = completion_bytes(reply, model=chat.model, created=created)
+        payload = completion_bytes(reply, created=created)
         return web.Response(body=payload, content_type=JSON_TYPE, headers=headers)
     return await _stream(request, reply, chat, created, headers, waits, settings.clock)
 
@@ -100,7 +100,7 @@ async def _stream(
     clock: Clock,
 ) -> web.StreamResponse:
     """Write the chunks, paced like the Anthropic stream of the same reply, until ``[DONE]`` or the fault."""
-    groups = stream_chunks(reply, model=chat.model, created=created, include_usage=chat.include_usage)
+    groups = stream_chunks(reply, created=created, include_usage=chat.include_usage)
     fault = reply.fault if reply.fault is not None and reply.fault.kind == "stream_error" else None
     strike = fault.strikes_at(len(groups)) if fault is not None else len(groups)
     headers["Content-Type"] = SSE_TYPE

@@ -34,6 +34,7 @@ __all__ = [
     "image_dims_from_base64",
     "image_tokens",
     "pdf_facts",
+    "pdf_page_texts",
 ]
 
 IMAGE_PIXELS_PER_TOKEN = 750  # DOCS vision.md "Calculate image costs": tokens = (width px * height px) / 750
@@ -202,6 +203,83 @@ def pdf_facts(data: bytes) -> PdfFacts:
             text.append("\n")
     joined = re.sub(r" *\n+ *", "\n", re.sub(r"[ \t]+", " ", "".join(text))).strip()
     return PdfFacts(tuple(_page_pixels(w, h) for w, h in sizes), joined)
+
+
+_OBJ = re.compile(rb"(\d+)\s+\d+\s+obj\b")
+_REF = re.compile(rb"(\d+)\s+\d+\s+R\b")
+_KIDS = re.compile(rb"/Kids\s*\[([^\]]*)\]")
+_CONTENTS = re.compile(rb"/Contents\s*(\[[^\]]*\]|\d+\s+\d+\s+R)")
+_PAGES_NODE = re.compile(rb"/Type\s*/Pages\b")
+
+
+def _objects(data: bytes) -> dict[int, bytes]:
+    """Each ``N G obj`` body up to the next object (the file's last copy of a number wins, as an update does)."""
+    marks = list(_OBJ.finditer(data))
+    return {
+        int(m[1]): data[m.end() : marks[i + 1].start() if i + 1 < len(marks) else len(data)]
+        for i, m in enumerate(marks)
+    }
+
+
+def _stream_of(body: bytes) -> bytes:
+    """The (inflated) stream of one object body, ``b""`` when it has none or it cannot be read."""
+    match = _STREAM.search(body)
+    if match is None:
+        return b""
+    end = body.rfind(b"endstream")
+    raw = body[match.end() : end if end > match.end() else len(body)]
+    if b"/FlateDecode" in body[: match.start()]:
+        try:
+            return zlib.decompressobj().decompress(raw, _MAX_INFLATE)
+        except zlib.error:
+            return b""
+    return raw
+
+
+def _page_order(objects: dict[int, bytes]) -> list[int]:
+    """Page object numbers in reading order: the page tree's ``/Kids`` from its root, else file order."""
+    pages = [n for n, body in objects.items() if _PAGE.search(body) and not _PAGES_NODE.search(body)]
+    roots = [n for n, body in objects.items() if _PAGES_NODE.search(body) and b"/Parent" not in body]
+    order: list[int] = []
+    seen: set[int] = set()
+
+    def walk(number: int) -> None:
+        if number in seen or number not in objects:
+            return
+        seen.add(number)
+        body = objects[number]
+        if not _PAGES_NODE.search(body):
+            if number in pages:
+                order.append(number)
+            return
+        kids = _KIDS.search(body)
+        for ref in _REF.finditer(kids[1] if kids else b""):
+            walk(int(ref[1]))
+
+    for root in roots:
+        walk(root)
+    return order if sorted(order) == sorted(pages) else pages
+
+
+def pdf_page_texts(data: bytes) -> list[str]:
+    """The text each page of a PDF draws, page by page (best effort, as :func:`pdf_facts`): a page's
+    ``/Contents`` streams in order. A file whose pages cannot be read (object streams) gives all its text as one
+    page; one without text gives ``[]``."""
+    objects = _objects(data)
+    texts: list[str] = []
+    for number in _page_order(objects):
+        contents = _CONTENTS.search(objects[number])
+        pieces: list[str] = []
+        for ref in _REF.finditer(contents[1] if contents else b""):
+            stream = _stream_of(objects.get(int(ref[1]), b""))
+            if b"BT" in stream:
+                pieces += _content_text(stream)
+                pieces.append("\n")
+        texts.append(re.sub(r" *\n+ *", "\n", re.sub(r"[ \t]+", " ", "".join(pieces))).strip())
+    if not any(texts):
+        whole = pdf_facts(data).text
+        return [whole] if whole else []
+    return texts
 
 
 def unknown_pdf() -> PdfFacts:

@@ -39,7 +39,6 @@ class ChatRequest:
     """A translated request: the Messages body for the pipeline, and what the response needs from the original."""
 
     body: bytes  # the Messages request (JSON)
-    model: str  # the model as requested, echoed in the response
     stream: bool
     include_usage: bool  # stream_options.include_usage: a last chunk with usage
 
@@ -94,10 +93,8 @@ def translate_request(raw: bytes) -> ChatRequest:
         out["stream"] = stream
     options = data.get("stream_options")
     include_usage = stream is True and isinstance(options, dict) and options.get("include_usage") is True
-    model = data.get("model")
     return ChatRequest(
         body=orjson.dumps(out),
-        model=model if isinstance(model, str) else "",
         stream=stream is True,
         include_usage=include_usage,
     )
