@@ -82,7 +82,7 @@ CLIENTS: tuple[Client, ...] = (
     ),
     Client(
         "claude-code", "@anthropic-ai/claude-code", "latest", "node", "claude-code", "claude",
-        ("print_json", "tool_run"), note="claude -p",
+        ("print_json", "tool_run", "unscripted_bash", "unscripted_read", "unscripted_write"), note="claude -p",
     ),
     Client(
         "agent-sdk-py", "claude-agent-sdk", "claude-agent-sdk", "python", "python",
