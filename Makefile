@@ -73,8 +73,11 @@ bench: install ## throughput and latency benchmarks, as ratios against a bare ai
 
 lock: $(UV) ## re-resolve every dependency to the newest release the ranges allow, then re-run make test
 	$(UV) lock --upgrade
-	cd $(TS_DIR) && rm -f package-lock.json && npm install --package-lock-only --no-audit --no-fund --loglevel=error
-	cd $(CC_DIR) && rm -f package-lock.json && npm install --package-lock-only --no-audit --no-fund --loglevel=error
+	@# a full install, not --package-lock-only: only downloaded packages get their integrity hashes in the lock
+	for dir in $(TS_DIR) $(CC_DIR); do \
+		(cd $$dir && rm -rf node_modules package-lock.json && npm install --no-audit --no-fund --loglevel=error \
+			&& touch node_modules/.installed-stamp) || exit 1; \
+	done
 
 compat: $(UV) ## the newest release of every client the README names, each in its own environment, against a served mock
 	$(SYNC)

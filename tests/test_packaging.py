@@ -172,3 +172,22 @@ def test_the_wheel_names_only_the_run_time_dependencies(serve_env: Path, tmp_pat
     assert not installed(venv_python) & DEV_ONLY
     reply = serve_one_request(venv_python, tmp_path)
     assert reply["content"]
+
+
+@pytest.mark.parametrize("lock", ["tests/ts/package-lock.json", "tests/cc/package-lock.json"])
+def test_npm_locks_pin_every_package_with_its_hash(lock: str) -> None:
+    """`npm ci` checks what it downloads against these; a lock written without them would check nothing."""
+    packages = json.loads((REPO / lock).read_text())["packages"]
+    installed = {name: meta for name, meta in packages.items() if name.startswith("node_modules/")}
+    assert installed and all(meta.get("version") and meta.get("integrity") for meta in installed.values())
+
+
+def test_uv_lock_pins_every_registry_package_with_hashes() -> None:
+    import tomllib
+
+    lock = tomllib.loads((REPO / "uv.lock").read_text())
+    registry = [p for p in lock["package"] if "registry" in p.get("source", {})]
+    assert len(registry) > 50
+    for package in registry:
+        files = package.get("wheels", []) + ([package["sdist"]] if "sdist" in package else [])
+        assert files and all(f["hash"].startswith("sha256:") for f in files), package["name"]
