@@ -161,6 +161,12 @@ def _conversation(view: RequestView, clients: list[Tool], always: bool) -> Conve
         None,
     )
     instruction = "" if instruction_at is None else _texts_of(view.messages[instruction_at])
+    if asked is None:
+        asked_text = None
+    elif instruction_at is not None and asked is view.messages[instruction_at]:
+        asked_text = instruction  # the usual case: the question is the instruction, read once
+    else:
+        asked_text = _texts_of(asked)
     calls_since = (
         0
         if instruction_at is None
@@ -171,16 +177,19 @@ def _conversation(view: RequestView, clients: list[Tool], always: bool) -> Conve
         )
     )
     uses = view.previous_tool_uses
-    context = [view.system_text or ""] + [text for _, text in view.message_texts]
+
+    def texts() -> list[str]:  # read only when a call needs the working directory
+        return [view.system_text or "", *(text for _, text in view.message_texts)]
+
     return Conversation(
         tools=clients,
         tool_choice=choice.type if choice is not None else "auto",
         forced_name=choice.name if isinstance(choice, wire.ToolChoiceTool) else None,
         parallel=not getattr(choice, "disable_parallel_tool_use", None),
-        question=_texts_of(asked) if asked is not None else None,
+        question=asked_text,
         instruction=instruction,
         calls_since=calls_since,
-        context=context,
+        texts=texts,
         previous_calls=[(u.name, dict(u.input)) for u in uses],
         results=[(r.tool_use_id, r.name, r.content, r.is_error) for r in view.tool_results],
         previous_inputs={u.id: dict(u.input) for u in uses},

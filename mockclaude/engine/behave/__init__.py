@@ -64,7 +64,9 @@ class Conversation:
     question: str | None  # the user question being answered (None: the last turn holds tool results)
     instruction: str  # the last user text that is not tool results (the task in progress)
     calls_since: int  # tool-use turns since that instruction
-    context: list[str]  # every text of the request (system prompt, messages), for the working directory
+    texts: Callable[
+        [], list[str]
+    ]  # every text of the request (system prompt, messages): the working directory
     previous_calls: list[tuple[str, dict[str, Any]]]  # (name, input) of the last assistant turn's tool uses
     results: list[tuple[str, str | None, str, bool]]  # (tool_use_id, name, content, is_error), last user turn
     previous_inputs: dict[str, dict[str, Any]] = field(default_factory=dict)  # tool_use_id -> its input
@@ -85,7 +87,7 @@ def _step_call(step: I.Step, conv: Conversation, rng: random.Random, question: s
     tool = T.find_tool(role, conv.tools) if role is not None else None
     if tool is None:
         return None
-    cwd = I.working_directory(conv.context)
+    cwd = I.working_directory(conv.texts())
     value = T.build_input(step, tool, rng, cwd=cwd, question=question, generate=_generate)
     return Call(tool[0], tool[1], value)
 
@@ -147,7 +149,7 @@ def decide(conv: Conversation, rng: random.Random) -> Behaviour:
         step = next((s for s in steps if T.role_of(s) is not None), None)
         value = None
         if step is not None:
-            cwd = I.working_directory(conv.context)
+            cwd = I.working_directory(conv.texts())
             value = T.build_input(step, tool, rng, cwd=cwd, question=question, generate=_generate)
         return Behaviour("forced.tool", calls=[Call(tool[0], tool[1], value)], forced=True, question=question)
     if conv.question is None and conv.tool_choice != "any":

@@ -255,27 +255,31 @@ PHRASES: dict[str, dict[str, str]] = {
 }
 LANGUAGES = tuple(PHRASES)
 
+_SCRIPTS = re.compile(r"[\u0400-\u04ff\u3040-\u30ff\u4e00-\u9fff]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 
 def detect(text: str) -> str:
     """The locale of ``text``: by script, then by its common words; English when unsure."""
-    if _KANA.search(text):
-        return "ja_JP"
-    if _HAN.search(text):
-        return "zh_CN"
-    if len(_CYRILLIC.findall(text)) >= 3:
-        return "ru_RU"
-    words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", text.lower())
-    counts = {
-        locale: sum(1 for w in words if w in stop or w in GREETINGS[locale])
-        for locale, stop in _STOPWORDS.items()
-    }
-    best = max(counts, key=lambda locale: counts[locale])
+    if _SCRIPTS.search(text) is not None:  # one scan for the common case: no such script at all
+        if _KANA.search(text):
+            return "ja_JP"
+        if re.search(r"[\u4e00-\u9fff]", text):
+            return "zh_CN"
+        if len(_CYRILLIC.findall(text)) >= 3:
+            return "ru_RU"
+    words = _WORD.findall(text.lower())
+    counts: dict[str, int] = {}
+    for word in words:
+        for locale in _LOCALES_OF.get(word, ()):
+            counts[locale] = counts.get(locale, 0) + 1
+    if not counts or counts.keys() == {ENGLISH}:
+        return ENGLISH
+    best = max(_STOPWORDS, key=lambda locale: counts.get(locale, 0))  # ties: the table's order
     enough = 2 if len(words) > 3 else 1  # "hola", "bonjour Claude" are enough
-    if best != ENGLISH and counts[best] >= enough and counts[best] > counts[ENGLISH]:
+    if best != ENGLISH and counts.get(best, 0) >= enough and counts[best] > counts.get(ENGLISH, 0):
         return best
     return ENGLISH
 
@@ -292,3 +296,9 @@ def stopwords() -> frozenset[str]:
 
 
 _ALL_STOPWORDS = frozenset().union(*_STOPWORDS.values(), *GREETINGS.values())
+
+# word -> the locales it is a common word (or a greeting) of, in the order of _STOPWORDS: one lookup per word.
+_LOCALES_OF: dict[str, tuple[str, ...]] = {}
+for _locale, _stop in _STOPWORDS.items():
+    for _word in _stop | GREETINGS[_locale]:
+        _LOCALES_OF[_word] = (*_LOCALES_OF.get(_word, ()), _locale)
