@@ -1,10 +1,11 @@
 """``make bench``: mockclaude's throughput as a ratio of a bare aiohttp handler's, measured in the same run.
 
-Each server runs in its own process (so the load generator does not share its interpreter); the load is the same
-for both: N keep-alive connections sending the same request for a fixed time. Rounds alternate bare / mock and the
-best round of each is kept, which damps the noise of a shared 2-core machine.
+Each server runs in its own process and the load comes from wrk (Debian's package), 2 threads and 64 keep-alive
+connections by default, in four cases: the same body, a different body on every request (a counter in the user
+text: what no memo can serve), and both streaming. Rounds alternate bare / mock and the best round of each is
+kept, which damps the noise of a shared 2-core machine; the mock's p50 and p99 latency come from that round.
 
-    python -m tools.bench [--seconds 3] [--rounds 3] [--concurrency 16] [--only throughput]
+    python -m tools.bench [--seconds 5] [--rounds 3] [--concurrency 64] [--only throughput]
 """
 
 from __future__ import annotations
@@ -14,8 +15,12 @@ import asyncio
 import json
 import multiprocessing as mp
 import os
+import re
+import shutil
 import socket
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from multiprocessing.process import BaseProcess
@@ -27,7 +32,7 @@ from aiohttp import web
 REQUEST = {
     "model": "claude-sonnet-4-6",
     "max_tokens": 256,
-    "messages": [{"role": "user", "content": "Hello, Claude. Tell me something about the sea."}],
+    "messages": [{"role": "user", "content": "Say hi"}],  # the issue's small request (issue 16's table)
 }
 HEADERS = {"x-api-key": "sk-bench", "anthropic-version": "2023-06-01", "content-type": "application/json"}
 
@@ -59,16 +64,21 @@ def _serve_mock(port: int) -> None:
     _serve(create_app(Settings(seed=0)), port)
 
 
-def _serve_bare(port: int, body: bytes, sse: bytes) -> None:
-    """The baseline: a minimal aiohttp handler that reads the body and returns fixed bytes (validates nothing)."""
+def _serve_bare(port: int, replies: dict[str, tuple[bytes, bytes]]) -> None:
+    """The baseline: a minimal aiohttp handler that reads the body and returns fixed bytes (validates nothing):
+    the mock's own reply (JSON or SSE) to the case whose marker word the body holds."""
 
     async def handler(request: web.Request) -> web.StreamResponse:
         data = await request.read()
+        body, sse = next((pair for marker, pair in replies.items() if marker.encode() in data), replies["hi"])
         if b'"stream":true' in data or b'"stream": true' in data:
             response = web.StreamResponse(headers={"Content-Type": "text/event-stream; charset=utf-8"})
             await response.prepare(request)
-            await response.write(sse)
-            await response.write_eof()
+            try:
+                await response.write(sse)
+                await response.write_eof()
+            except ConnectionResetError:  # wrk closes its connections when a run ends
+                pass
             return response
         return web.Response(body=body, content_type="application/json")
 
@@ -93,74 +103,146 @@ def _start(target: Callable[..., None], *args: Any) -> tuple[BaseProcess, str]:
     raise RuntimeError("server did not start")
 
 
-async def _load(url: str, body: bytes, seconds: float, concurrency: int) -> tuple[float, int]:
-    """Requests per second over ``seconds`` with ``concurrency`` keep-alive connections; also error count."""
-    done = 0
-    errors = 0
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector) as session:
-
-        async def one() -> None:
-            nonlocal done, errors
-            async with session.post(url + "/v1/messages", data=body, headers=HEADERS) as r:
-                await r.read()
-                if r.status != 200:
-                    errors += 1
-                done += 1
-
-        for _ in range(concurrency * 4):  # warm-up: connections, memos, tokenizer
-            await one()
-        done = errors = 0
-        stop_at = time.perf_counter() + seconds
-
-        async def worker() -> None:
-            while time.perf_counter() < stop_at:
-                await one()
-
-        start = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - start
-    return done / elapsed, errors
+# wrk scripts: the same body every time, or a body whose user text carries a per-thread counter (what real test
+# suites send, and what no memo can serve). Both post to /v1/messages with the bench headers.
+_WRK_SAME = """
+wrk.method = "POST"
+wrk.body = BODY
+wrk.headers["content-type"] = "application/json"
+wrk.headers["x-api-key"] = "sk-bench"
+wrk.headers["anthropic-version"] = "2023-06-01"
+"""
+_WRK_UNIQUE = """
+local counter = 0
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+function init(args)
+  tid = wrk.thread:get("tid")
+end
+request = function()
+  counter = counter + 1
+  local body = string.gsub(BODY, "UNIQUE", tid .. "-" .. counter)
+  return wrk.format("POST", "/v1/messages", {["content-type"] = "application/json",
+    ["x-api-key"] = "sk-bench", ["anthropic-version"] = "2023-06-01"}, body)
+end
+"""
 
 
-def _fixed_bodies(url: str) -> tuple[bytes, bytes]:
-    """The mock's own reply to REQUEST, as JSON and as SSE: what the bare handler will return."""
+def wrk_available() -> bool:
+    """Whether Debian's ``wrk`` is on PATH (``make bench`` installs it when missing)."""
+    return shutil.which("wrk") is not None
+
+
+def _lua_string(data: bytes) -> str:
+    return "[==[" + data.decode() + "]==]"
+
+
+def _wrk(url: str, body: bytes, seconds: float, concurrency: int, unique: bool) -> dict[str, float]:
+    """One wrk run: requests/s, p50 and p99 latency (ms), and the count of errors (non-2xx, socket errors)."""
+    script = (_WRK_UNIQUE if unique else _WRK_SAME).replace("BODY", _lua_string(body))
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+    try:
+        out = subprocess.run(
+            [
+                "wrk",
+                "-t2",
+                f"-c{concurrency}",
+                f"-d{max(1, round(seconds))}s",
+                "--latency",
+                "-s",
+                f.name,
+                url + "/v1/messages",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
+            check=True,
+        ).stdout
+    finally:
+        os.unlink(f.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    return {"rps": rps, "p50_ms": _percentile(out, "50"), "p99_ms": _percentile(out, "99"), "errors": errors}
+
+
+def _percentile(out: str, which: str) -> float:
+    found = re.search(rf"^\s+{which}%\s+([\d.]+)(us|ms|s)\s*$", out, flags=re.M)
+    if found is None:
+        return float("nan")
+    value, unit = float(found.group(1)), found.group(2)
+    return round(value / 1000 if unit == "us" else value * 1000 if unit == "s" else value, 2)
+
+
+def _fixed_bodies(url: str, text: str) -> tuple[bytes, bytes]:
+    """The mock's own reply to REQUEST with this user text, as JSON and as SSE: what the bare handler returns."""
 
     async def fetch() -> tuple[bytes, bytes]:
+        request = {**REQUEST, "messages": [{"role": "user", "content": text}]}
         async with aiohttp.ClientSession() as s:
-            async with s.post(url + "/v1/messages", data=json.dumps(REQUEST), headers=HEADERS) as r:
+            async with s.post(url + "/v1/messages", data=json.dumps(request), headers=HEADERS) as r:
                 body = await r.read()
-            stream_req = json.dumps({**REQUEST, "stream": True})
-            async with s.post(url + "/v1/messages", data=stream_req, headers=HEADERS) as r:
+            async with s.post(
+                url + "/v1/messages", data=json.dumps({**request, "stream": True}), headers=HEADERS
+            ) as r:
                 sse = await r.read()
         return body, sse
 
     return asyncio.run(fetch())
 
 
+# (label, stream, user text): "UNIQUE" becomes a per-request counter. "Say hi" is answered with a greeting; the
+# prose case measures a generated answer of the default effort's length.
+CASES = (
+    ("same_body", False, "Say hi"),
+    ("unique_body", False, "Say hi UNIQUE"),
+    ("unique_prose", False, "Tell me about the sea, UNIQUE"),
+    ("streaming", True, "Say hi"),
+    ("streaming_unique", True, "Tell me about the sea, UNIQUE"),
+)
+
+
 def throughput(args: argparse.Namespace) -> dict[str, Any]:
-    """Non-streaming and streaming requests/s, mock vs bare, and their ratios."""
+    """wrk (2 threads, ``--concurrency`` connections) against the mock and a bare aiohttp handler, round by round,
+    in four cases: the same body, a unique body per request, and both streaming. Ratios of the best rounds; the
+    mock's p50 / p99 of its best round."""
+    if not wrk_available():
+        raise SystemExit("make bench needs wrk (Debian's package: apt-get install wrk)")
     mock_proc, mock_url = _start(_serve_mock)
     try:
-        body, sse = _fixed_bodies(mock_url)
-        bare_proc, bare_url = _start(_serve_bare, body, sse)
+        replies = {
+            "hi": _fixed_bodies(mock_url, "Say hi"),
+            "sea": _fixed_bodies(mock_url, "Tell me about the sea, 0"),
+        }
+        bare_proc, bare_url = _start(_serve_bare, replies)
         try:
-            results: dict[str, Any] = {"deltas_per_stream": sse.count(b"event: content_block_delta")}
-            for label, payload in (
-                ("non_streaming", json.dumps(REQUEST).encode()),
-                ("streaming", json.dumps({**REQUEST, "stream": True}).encode()),
-            ):
-                best = {"bare": 0.0, "mock": 0.0}
+            results: dict[str, Any] = {
+                f"deltas_per_stream_{marker}": sse.count(b"event: content_block_delta")
+                for marker, (_, sse) in replies.items()
+            }
+            for label, stream, text in CASES:
+                request = {**REQUEST, "stream": True} if stream else dict(REQUEST)
+                request["messages"] = [{"role": "user", "content": text}]
+                payload = json.dumps(request).encode()
+                unique = "UNIQUE" in text
+                best: dict[str, dict[str, float]] = {}
                 errors = 0
                 for _ in range(args.rounds):
                     for name, url in (("bare", bare_url), ("mock", mock_url)):
-                        rps, errs = asyncio.run(_load(url, payload, args.seconds, args.concurrency))
-                        best[name] = max(best[name], rps)
-                        errors += errs
+                        run = _wrk(url, payload, args.seconds, args.concurrency, unique)
+                        errors += int(run["errors"])
+                        if run["rps"] > best.get(name, {"rps": 0.0})["rps"]:
+                            best[name] = run
                 results[label] = {
-                    "bare_rps": round(best["bare"]),
-                    "mock_rps": round(best["mock"]),
-                    "ratio": round(best["mock"] / best["bare"], 3),
+                    "bare_rps": round(best["bare"]["rps"]),
+                    "mock_rps": round(best["mock"]["rps"]),
+                    "ratio": round(best["mock"]["rps"] / best["bare"]["rps"], 3),
+                    "mock_p50_ms": best["mock"]["p50_ms"],
+                    "mock_p99_ms": best["mock"]["p99_ms"],
                     "errors": errors,
                 }
             return results
@@ -191,9 +273,9 @@ _discover()
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark sections and print their results (and a JSON line for tooling)."""
     parser = argparse.ArgumentParser(prog="bench")
-    parser.add_argument("--seconds", type=float, default=2.0)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--only", action="append", choices=sorted(SECTIONS))
     args = parser.parse_args(argv)
     print(f"mockclaude bench on {os.cpu_count()} cores, python {sys.version.split()[0]}")
