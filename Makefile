@@ -69,6 +69,8 @@ lint: install ## ruff + mypy (strict), and the lock agrees with pyproject.toml
 	$(VENV)/bin/mypy
 
 bench: install ## throughput and latency benchmarks, as ratios against a bare aiohttp handler
+	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk (Debian's package) for the load"; \
+		apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 	$(PY) -m tools.bench $(ARGS)
 
 lock: $(UV) ## re-resolve every dependency to the newest release the ranges allow, then re-run make test
