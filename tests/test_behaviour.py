@@ -319,3 +319,22 @@ def test_results_are_reported_in_the_instructions_language(client: anthropic.Ant
     first = ask(client, history, tool_choice={"type": "tool", "name": "Read"})
     final = ask(client, then(history, first, "     1\tMilch kaufen"))
     assert text_of(final).startswith("In `") and text_of(final).endswith("steht:\n\n> Milch kaufen")
+
+
+def test_a_property_is_filled_by_its_description_when_its_name_says_nothing(
+    client: anthropic.Anthropic,
+) -> None:
+    runner = {
+        "name": "sh",
+        "description": "Runs a shell command on the host.",
+        "input_schema": {
+            "type": "object",
+            "properties": {
+                "c": {"type": "string", "description": "The shell command to run"},
+                "t": {"type": "integer", "description": "Timeout in seconds"},
+            },
+            "required": ["c"],
+        },
+    }
+    reply = ask(client, user("Run the shell command: uname -a"), tools=[runner])
+    assert tool_calls(reply) == [("sh", {"c": "uname -a"})]

@@ -65,7 +65,15 @@ _FILLS: dict[str, tuple[str, ...]] = {
     "old": ("oldstring", "oldstr", "old", "oldtext", "search", "find"),
     "new": ("newstring", "newstr", "new", "newtext", "replacement", "replace"),
     "url": ("url", "uri", "link", "href", "address"),
-    "query": ("query", "q", "searchquery", "search", "term", "terms", "keywords", "question"),
+    "query": ("query", "q", "searchquery", "search", "term", "terms", "keywords", "question", "pattern"),
+}
+# A property whose name says nothing ("p", "arg") may say it in its description ("The file path to read").
+_DESCRIBED: dict[str, re.Pattern[str]] = {
+    "command": re.compile(r"\b(?:shell\s+)?command\b", re.I),
+    "path": re.compile(r"\b(?:file\s*path|path|file\s*name)\b", re.I),
+    "url": re.compile(r"\b(?:url|uri|web\s+address)\b", re.I),
+    "query": re.compile(r"\b(?:query|search\s+terms?|keywords?)\b", re.I),
+    "content": re.compile(r"\b(?:content|contents|text\s+to\s+write)\b", re.I),
 }
 _EDITOR_COMMAND = {"read": "view", "write": "create", "edit": "str_replace"}
 
@@ -162,6 +170,7 @@ def build_input(
         "query": step.query,
     }
     out: dict[str, Any] = {}
+    used: set[str] = set()
     for prop, spec in props.items():
         key = _key(prop)
         if prop == "command" and name in _EDITOR_TOOLS:
@@ -174,6 +183,17 @@ def build_input(
             value = values[field]
             if value is not None and key in names and _fits(spec, value):
                 out[prop] = value
+                used.add(field)
+                break
+    for prop, spec in props.items():  # then by description, each value at most once ("c": "The command")
+        described = spec.get("description") if isinstance(spec, dict) else None
+        if prop in out or not isinstance(described, str):
+            continue
+        for field, pattern in _DESCRIBED.items():
+            value = values[field]
+            if field not in used and value is not None and pattern.search(described) and _fits(spec, value):
+                out[prop] = value
+                used.add(field)
                 break
     if name in _EDITOR_TOOLS and step.rule == "write" and "file_text" in props:
         out.setdefault("file_text", step.content or "")
