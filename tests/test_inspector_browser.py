@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -177,34 +178,38 @@ def test_with_an_admin_token_the_page_takes_it_in_the_url() -> None:
         assert "Hello with a token" in dom and "rule text.greeting" in dom
 
 
-@pytest.mark.skipif(not CLAUDE.exists(), reason="Claude Code is not installed (make cc-deps; make test does)")
-async def test_a_claude_code_session_reads_as_one_thread(mock: ServerThread, tmp_path: Path) -> None:
-    work, home = tmp_path / "work", tmp_path / "home"
-    work.mkdir()
-    home.mkdir()
-    (work / "hello.txt").write_text("hello from the file\n")
+def run_claude_code(mock: ServerThread, work: Path, home: Path, prompt: str, *allowed: str) -> None:
+    args = [str(CLAUDE), "-p", prompt, "--output-format", "json"]
+    if allowed:
+        args += ["--allowedTools", ",".join(allowed)]
     done = subprocess.run(
-        [str(CLAUDE), "-p", "Read the file hello.txt and tell me what it says", "--output-format", "json"],
-        cwd=work,
-        env=quiet_env(mock, home),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+        args, cwd=work, env=quiet_env(mock, home), capture_output=True, text=True, timeout=120, check=False
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.skipif(not CLAUDE.exists(), reason="Claude Code is not installed (make cc-deps; make test does)")
+async def test_a_claude_code_session_reads_as_one_thread(mock: ServerThread, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    # A short neutral path: it shows in the screenshot (the tool call's file_path).
+    with tempfile.TemporaryDirectory(prefix="project-") as where:
+        work = Path(where)
+        (work / "hello.txt").write_text("hello from the file\n")
+        run_claude_code(mock, work, home, "Run the shell command: echo hi", "Bash")
+        run_claude_code(mock, work, home, "Read the file hello.txt and tell me what it says")
     async with chromium() as browser:
         page = await browser.new_page()
         await open_inspector(page, mock.url)
         await page.click("button[data-tab='threads']")
-        await page.wait_for("!!document.querySelector('#thread-list li.row')")
-        assert await page.evaluate("document.querySelectorAll('#thread-list li.row').length") == 1
-        await page.click("#thread-list li.row")
-        await page.wait_for("document.querySelectorAll('#thread .tturn').length >= 2")
+        await page.wait_for("document.querySelectorAll('#thread-list li.row').length === 2")
+        titles = await page.evaluate("document.querySelector('#thread-list').innerText")
+        assert titles.count("Claude Code session") == 2 and "Run the shell command: echo hi" in titles
+        await page.click("#thread-list li.row")  # the newest session first: the file read
+        await page.wait_for("document.querySelectorAll('#thread .tturn').length === 2")
         thread = await page.evaluate("document.querySelector('#thread').innerText")
         assert "Claude Code session" in thread
         assert "Read the file hello.txt" in thread and "hello from the file" in thread
-        assert "rule intent.read" in thread and "⚙ Read" in thread
-        await page.evaluate("document.querySelectorAll('#thread .tturn')[1].scrollIntoView({block: 'start'})")
+        assert "rule intent.read" in thread and "⚙ Read" in thread and "rule results" in thread
         await page.screenshot(shots(tmp_path) / "inspector-claude-code.png")
         assert page.errors == []

@@ -54,20 +54,32 @@ def _messages(body: Any) -> list[JSON]:
 
 
 def _last_user_text(messages: list[JSON]) -> str:
-    """The last user message as one line: what was typed, or which tool results it carries."""
+    """The last user message as one line: what was typed, or the tool results it carries (``↩ Read: ...``)."""
+    names = {
+        b.get("id"): b.get("name")
+        for m in messages
+        if m.get("role") == "assistant" and isinstance(m.get("content"), list)
+        for b in m["content"]
+        if isinstance(b, dict) and b.get("type") == "tool_use"
+    }
     for message in reversed(messages):
         if message.get("role") != "user":
             continue
         content = message.get("content")
-        results = (
-            [b for b in content if isinstance(b, dict) and b.get("type") == "tool_result"]
-            if isinstance(content, list)
-            else []
-        )
+        blocks = content if isinstance(content, list) else []
+        results = [b for b in blocks if isinstance(b, dict) and b.get("type") == "tool_result"]
         if results:
-            return "tool results: " + ", ".join(str(b.get("tool_use_id", "?")) for b in results)
+            return "  ".join(
+                f"↩ {names.get(b.get('tool_use_id')) or 'tool'}: {_result_text(b)}" for b in results
+            )
         return _typed_text(content)
     return ""
+
+
+def _result_text(block: JSON) -> str:
+    content = block.get("content")
+    text = content if isinstance(content, str) else _typed_text(content)
+    return " ".join(text.split())[:PREVIEW]
 
 
 def _first_user(messages: list[JSON]) -> JSON | None:
