@@ -408,3 +408,25 @@ def test_a_tool_result_turn_reads_as_the_tool_and_its_result(mock: ServerThread)
     ask(mock, "", messages=messages, tools=tools)
     row = views.summary(mock.app[PIPELINE].journal[-1], mock.app[PIPELINE])
     assert row["user_text"] == "↩ get_weather: sunny, 21 °C" and row["prompt"] == "Weather in Paris?"
+
+
+def test_a_token_in_the_url_never_stands_in_for_loopback() -> None:
+    from unittest import mock as um
+
+    from aiohttp.test_utils import make_mocked_request
+
+    from mockclaude.model.errors import AuthenticationError, PermissionError_
+    from mockclaude.server.admin import authorize
+
+    def request(remote: str, path: str) -> Any:
+        transport = um.Mock()
+        transport.get_extra_info.side_effect = lambda name, default=None: (
+            (remote, 40000) if name == "peername" else default
+        )
+        return make_mocked_request("GET", path, transport=transport)
+
+    with pytest.raises(PermissionError_):  # no token configured: strangers are refused, whatever the URL says
+        authorize(request("10.0.0.2", "/_mock/ui?token=anything"), None, query_token=True)
+    authorize(request("10.0.0.2", "/_mock/ui?token=s3cret"), "s3cret", query_token=True)
+    with pytest.raises(AuthenticationError):  # only the page's route takes it from the URL
+        authorize(request("10.0.0.2", "/_mock/events?token=s3cret"), "s3cret")
