@@ -11,7 +11,9 @@ import asyncio
 import base64
 import contextlib
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import AsyncIterator
@@ -39,7 +41,7 @@ JSON = dict[str, Any]
 def dump_dom(url: str, budget_ms: int = 3000) -> str:
     """The DOM of ``url`` after its scripts ran for ``budget_ms`` of virtual time (``chromium --dump-dom``)."""
     assert CHROMIUM is not None
-    with tempfile.TemporaryDirectory(prefix="mockclaude-chromium-") as profile:
+    with tempfile.TemporaryDirectory(prefix="mockclaude-chromium-", ignore_cleanup_errors=True) as profile:
         done = subprocess.run(
             [
                 CHROMIUM,
@@ -200,7 +202,8 @@ class Page:
 async def chromium() -> AsyncIterator[Browser]:
     """A headless Chromium for the block's duration (a fresh, empty profile; killed at the end)."""
     assert CHROMIUM is not None
-    with tempfile.TemporaryDirectory(prefix="mockclaude-chromium-") as profile:
+    # Chromium's helper processes may still be writing the profile while the browser exits: never fail on it.
+    with tempfile.TemporaryDirectory(prefix="mockclaude-chromium-", ignore_cleanup_errors=True) as profile:
         process = await asyncio.create_subprocess_exec(
             CHROMIUM,
             *FLAGS,
@@ -209,6 +212,7 @@ async def chromium() -> AsyncIterator[Browser]:
             "about:blank",
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: the helpers end with it
         )
         try:
             port_file = Path(profile) / "DevToolsActivePort"
@@ -225,8 +229,15 @@ async def chromium() -> AsyncIterator[Browser]:
                 try:
                     yield browser
                 finally:
+                    with contextlib.suppress(Exception):  # a graceful exit lets the helpers go too
+                        await browser.send("Browser.close")
                     browser._reader.cancel()
         finally:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(process.wait(), 5)
             if process.returncode is None:
-                process.kill()
-            await process.wait()
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(
+                        process.pid, signal.SIGKILL
+                    )  # the group this function started, and nothing else
+                await process.wait()

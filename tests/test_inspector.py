@@ -274,6 +274,10 @@ def test_conversations_group_by_claude_codes_session_else_by_the_first_user_mess
     assert [t["index"] for t in thread["turns"]] == [0, 1, 2]
     assert thread["turns"][1]["input"] == [{"role": "user", "content": "Rome"}]  # what was new in that turn
     assert thread["turns"][0]["prompt"] == "Plan a trip"
+    later = views.thread(
+        pipeline.journal.entries(), keys[0], pipeline, after=1
+    )  # a page that has the first two
+    assert [t["index"] for t in later["turns"]] == [2] and "system" not in later
 
 
 def test_claude_code_system_reminders_are_not_the_user_text(mock: ServerThread) -> None:

@@ -132,6 +132,22 @@ async def test_a_request_appears_live_opens_and_the_actions_work(mock: ServerThr
             "document.querySelector('#detail .sec-decided-by').innerText"
         )
 
+        # The conversation of the streamed request, then its next turn, appended live.
+        await page.click("button[data-tab='threads']")
+        await page.wait_for("document.querySelectorAll('#thread-list li.row').length === 2")
+        await page.click("#thread-list li.row")  # the newest conversation first
+        await page.wait_for("document.querySelectorAll('#thread .tturn').length === 1")
+        history = [
+            {"role": "user", "content": "Explain what a prompt cache is"},
+            {"role": "assistant", "content": final.content[0].text},
+            {"role": "user", "content": "And why does it save money?"},
+        ]
+        await client.messages.create(model="claude-sonnet-4-6", max_tokens=256, messages=history)  # type: ignore[arg-type]
+        await page.wait_for("document.querySelectorAll('#thread .tturn').length === 2", timeout=2.0)
+        last = await page.evaluate("document.querySelectorAll('#thread .tturn')[1].innerText")
+        assert "And why does it save money?" in last and "#2" in last
+        await page.click("button[data-tab='journal']")
+
         # Actions: advance the clock, strict mode, clear the journal.
         await page.evaluate("document.querySelector('#advance-seconds').value = '600'")
         await page.click("#advance")

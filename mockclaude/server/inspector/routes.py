@@ -87,8 +87,13 @@ async def get_entry(request: web.Request, pipeline: Pipeline, headers: Hdrs) -> 
 
 @admin_route("GET", "/ui/thread")
 async def get_thread(request: web.Request, pipeline: Pipeline, headers: Hdrs) -> web.StreamResponse:
-    """``GET /_mock/ui/thread?session=KEY``: one conversation's turns (``views.thread``)."""
+    """``GET /_mock/ui/thread?session=KEY``: one conversation's turns (``views.thread``); ``&after=N``: only
+    those of requests after index N."""
     session = request.query.get("session")
     if not session:
         raise InvalidRequestError("session: Field required")
-    return json_response(views.thread(pipeline.journal.entries(), session, pipeline), headers)
+    after = request.query.get("after", "-1")
+    if not after.lstrip("-").isdigit():
+        raise InvalidRequestError("after: Input should be a valid integer")
+    thread = views.thread(pipeline.journal.entries(), session, pipeline, after=int(after))
+    return json_response(thread, headers)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import weakref
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +17,7 @@ import orjson
 
 from mockclaude.cache.cost import prices
 from mockclaude.clock import rfc3339
-from mockclaude.engine.journal import JournalEntry
+from mockclaude.engine.journal import Journal, JournalEntry
 from mockclaude.model.reply import Reply
 from mockclaude.pipeline import Pipeline
 from mockclaude.render.sse import frames
@@ -185,8 +186,24 @@ def cost_of(usage: JSON | None, model: str | None, pipeline: Pipeline) -> JSON |
     return out
 
 
-def summary(entry: JournalEntry, pipeline: Pipeline) -> JSON:
-    """One row of the journal list: enough to filter and group on, and the user text, usage and decision."""
+_SLACK = 64  # memo rows beyond the journal's length before the rows of dropped entries are pruned
+# Per journal (a rebuilt pipeline's journal takes its memo with it): index -> (entry, summary facts, turn).
+_memos: weakref.WeakKeyDictionary[Journal, dict[int, tuple[JournalEntry, JSON, JSON]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _facts(entry: JournalEntry, pipeline: Pipeline) -> tuple[JSON, JSON]:
+    """An entry's summary (but what decided it) and its turn (what was new in it, what was answered), worked out
+    once: an entry never changes, and parsing a long agent conversation is the costly part. The memo holds about
+    the entries the journal holds, no more: rows of entries it dropped or cleared are pruned."""
+    journal = pipeline.journal
+    memo = _memos.get(journal)
+    if memo is None:
+        memo = _memos[journal] = {}
+    hit = memo.get(entry.index)
+    if hit is not None and hit[0] is entry:
+        return hit[1], hit[2]
     body = entry.body
     messages = _messages(body)
     reply = entry.reply
@@ -199,7 +216,7 @@ def summary(entry: JournalEntry, pipeline: Pipeline) -> JSON:
     model = entry.model
     served_model = reply.get("model") if isinstance(reply, dict) else None
     error = (entry.error or {}).get("error")
-    return {
+    row = {
         "index": entry.index,
         "time": entry.time,
         "at": rfc3339(entry.time),
@@ -215,7 +232,6 @@ def summary(entry: JournalEntry, pipeline: Pipeline) -> JSON:
         "prompt": _cut(_typed_text(first.get("content")) if first else ""),
         "user_text": _cut(_last_user_text(messages)),
         "message_count": len(messages),
-        "decided": decided(entry, pipeline),
         "unmatched": entry.unmatched,
         "usage": entry.usage,
         "counted": reply.get("input_tokens") if entry.endpoint == "count_tokens" and reply else None,
@@ -230,6 +246,20 @@ def summary(entry: JournalEntry, pipeline: Pipeline) -> JSON:
         else None,
         "fault": entry.fault.get("kind") if entry.fault else None,
     }
+    last = max((i for i, m in enumerate(messages) if m.get("role") == "assistant"), default=-1)
+    turn = {"input": messages[last + 1 :], "reply": content, "error_body": entry.error}
+    memo[entry.index] = (entry, row, turn)
+    if len(memo) > len(journal) + _SLACK:
+        live = {id(e) for e in journal.entries()}
+        for index in [i for i, (e, _, _) in memo.items() if id(e) not in live]:
+            del memo[index]
+    return row, turn
+
+
+def summary(entry: JournalEntry, pipeline: Pipeline) -> JSON:
+    """One row of the journal list: enough to filter and group on, and the user text, usage and decision."""
+    row, _ = _facts(entry, pipeline)
+    return {**row, "decided": decided(entry, pipeline)}
 
 
 def sse_events(entry: JournalEntry, pipeline: Pipeline) -> JSON | None:
@@ -275,34 +305,20 @@ def detail(entry: JournalEntry, pipeline: Pipeline) -> JSON:
     return out
 
 
-def thread(entries: list[JournalEntry], session: str, pipeline: Pipeline) -> JSON:
+def thread(entries: list[JournalEntry], session: str, pipeline: Pipeline, after: int = -1) -> JSON:
     """One conversation as turns, oldest first: per request, what was new in it (the messages after the last
-    assistant turn) and what was answered; the first request's system prompt and tool names head it."""
+    assistant turn) and what was answered. ``after``: only the turns of requests after that index (a page that
+    has the rest); without it, the first request's system prompt and tool names head the thread."""
     turns: list[JSON] = []
     head: JSON = {}
     for entry in entries:
-        row = summary(entry, pipeline)
-        if row["session"] != session:
+        row, turn = _facts(entry, pipeline)
+        if row["session"] != session or entry.endpoint == "batches":
             continue
-        body = entry.body
-        messages = _messages(body)
-        if not head and isinstance(body, dict):
+        if after < 0 and not head and isinstance(body := entry.body, dict):
             tools = body.get("tools")
-            head = {
-                "system": body.get("system"),
-                "tools": [t.get("name") for t in tools if isinstance(t, dict)]
-                if isinstance(tools, list)
-                else [],
-                "model": body.get("model"),
-            }
-        last = max((i for i, m in enumerate(messages) if m.get("role") == "assistant"), default=-1)
-        reply = entry.reply
-        turns.append(
-            {
-                **row,
-                "input": messages[last + 1 :],
-                "reply": reply.get("content") if isinstance(reply, dict) else None,
-                "error_body": entry.error,
-            }
-        )
+            names = [t.get("name") for t in tools if isinstance(t, dict)] if isinstance(tools, list) else []
+            head = {"system": body.get("system"), "tools": names, "model": body.get("model")}
+        if entry.index > after:
+            turns.append({**row, "decided": decided(entry, pipeline), **turn})
     return {"session": session, **head, "turns": turns}

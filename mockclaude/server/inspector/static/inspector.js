@@ -152,6 +152,8 @@ function onEvent(name, data) {
   if (name === "snapshot") {
     app.entries = new Map(data.entries.map((e) => [e.index, e]));
     app.total = data.total;
+    shown.key = null; // the open thread is drawn again in full
+    if (app.session) scheduleThread();
   } else if (name === "entry") {
     app.entries.set(data.index, data);
     app.total = Math.max(app.total, data.index + 1);
@@ -159,6 +161,8 @@ function onEvent(name, data) {
   } else if (name === "clear") {
     app.entries = new Map();
     app.total = 0;
+    shown.key = null;
+    if (app.session) scheduleThread();
   } else if (name === "state") {
     app.state = data;
     renderState();
@@ -523,44 +527,67 @@ function renderThreadList(all) {
   );
 }
 
+function threadTurn(tn, tools) {
+  return h(
+    "div",
+    { class: "tturn", dataset: { index: tn.index } },
+    h(
+      "div",
+      { class: "tturn-head", title: "open this request in the journal", onclick: () => showEntry(tn.index) },
+      h("span", { class: "idx" }, "#" + tn.index),
+      h("span", { class: "time" }, clockTime(tn.at)),
+      h("span", { class: "badge status " + statusClass(tn.status) }, tn.status),
+      h("span", { class: "model" }, tn.model || ""),
+      h("span", { class: "decided " + tn.decided.kind }, tn.decided.text),
+      h("span", { class: "usage" }, usageLine(tn.usage)),
+      tn.cost ? h("span", { class: "cost" }, usd(tn.cost.total)) : null,
+    ),
+    tn.input.map((m) => turn(m.role, m.content, tools)),
+    tn.reply ? turn("assistant", tn.reply, tools, h("span", { class: "served" }, " · " + (tn.stop_reason || ""))) : null,
+    tn.error_body ? h("pre", { class: "json err" }, json(tn.error_body)) : null,
+  );
+}
+
+// The open thread: its turns so far, so that a new request in it fetches only what came after (a long agent
+// session is hundreds of turns).
+const shown = { key: null, last: -1, cost: 0, count: 0, tools: new Map() };
+
+function threadLine() {
+  return `${shown.key} · ${shown.count} request(s) · ${usd(shown.cost)}`;
+}
+
 async function openThread(key, scroll) {
+  const more = !scroll && shown.key === key;
   app.session = key;
   document.querySelectorAll("#thread-list li.row").forEach((li) => li.classList.toggle("selected", li.dataset.session === key));
   let t;
   try {
-    t = await api("GET", "/ui/thread?session=" + encodeURIComponent(key));
+    const after = more ? "&after=" + shown.last : "";
+    t = await api("GET", "/ui/thread?session=" + encodeURIComponent(key) + after);
   } catch (error) {
     fill($("#thread"), h("p", { class: "empty" }, error.message));
     return;
   }
   if (app.session !== key) return;
-  const tools = new Map();
-  const turns = t.turns.map((tn) =>
-    h(
-      "div",
-      { class: "tturn", dataset: { index: tn.index } },
-      h(
-        "div",
-        { class: "tturn-head", title: "open this request in the journal", onclick: () => showEntry(tn.index) },
-        h("span", { class: "idx" }, "#" + tn.index),
-        h("span", { class: "time" }, clockTime(tn.at)),
-        h("span", { class: "badge status " + statusClass(tn.status) }, tn.status),
-        h("span", { class: "model" }, tn.model || ""),
-        h("span", { class: "decided " + tn.decided.kind }, tn.decided.text),
-        h("span", { class: "usage" }, usageLine(tn.usage)),
-        tn.cost ? h("span", { class: "cost" }, usd(tn.cost.total)) : null,
-      ),
-      tn.input.map((m) => turn(m.role, m.content, tools)),
-      tn.reply ? turn("assistant", tn.reply, tools, h("span", { class: "served" }, " · " + (tn.stop_reason || ""))) : null,
-      tn.error_body ? h("pre", { class: "json err" }, json(tn.error_body)) : null,
-    ),
-  );
-  const cost = t.turns.reduce((n, tn) => n + (tn.cost ? tn.cost.total : 0), 0);
-  fill($("#thread"), 
-    h("header", { class: "detail-head" }, h("h2", {}, t.turns.length ? KIND[t.turns[0].session_kind] || "conversation" : "conversation"), h("div", { class: "muted" }, `${key} · ${t.turns.length} request(s) · ${usd(cost)}`)),
+  if (more) {
+    const fresh = t.turns.filter((tn) => tn.index > shown.last);
+    if (!fresh.length) return;
+    $("#thread .convo").append(...fresh.map((tn) => threadTurn(tn, shown.tools)));
+    for (const tn of fresh) shown.cost += tn.cost ? tn.cost.total : 0;
+    shown.count += fresh.length;
+    shown.last = fresh[fresh.length - 1].index;
+    $("#thread .thread-line").textContent = threadLine();
+    return;
+  }
+  Object.assign(shown, { key, last: -1, cost: 0, count: t.turns.length, tools: new Map() });
+  for (const tn of t.turns) shown.cost += tn.cost ? tn.cost.total : 0;
+  if (t.turns.length) shown.last = t.turns[t.turns.length - 1].index;
+  fill(
+    $("#thread"),
+    h("header", { class: "detail-head" }, h("h2", {}, t.turns.length ? KIND[t.turns[0].session_kind] || "conversation" : "conversation"), h("div", { class: "muted thread-line" }, threadLine())),
     systemTurn(t.system),
     t.tools && t.tools.length ? h("div", { class: "muted tools-line" }, "tools: " + t.tools.join(", ")) : null,
-    h("div", { class: "convo" }, turns),
+    h("div", { class: "convo" }, t.turns.map((tn) => threadTurn(tn, shown.tools))),
   );
   if (scroll) $("#thread").scrollTop = 0;
 }
@@ -592,6 +619,7 @@ function renderState() {
   $("#chaos").checked = s.chaos > 0;
   if (s.chaos > 0 && document.activeElement !== $("#chaos-rate")) $("#chaos-rate").value = s.chaos;
   document.body.dataset.clock = String(s.clock.now);
+  if (app.tab !== "state") return; // drawn when shown: a running clock changes the state every second
   const cache = s.cache;
   const limits = s.limits;
   const usage = s.usage;
@@ -643,6 +671,7 @@ function switchTab(name) {
   app.tab = name;
   document.querySelectorAll("#tabs button").forEach((b) => b.classList.toggle("on", b.dataset.tab === name));
   document.querySelectorAll("main > section.tab").forEach((s) => s.classList.toggle("on", s.id === name));
+  if (name === "state") renderState();
 }
 
 function wire() {
