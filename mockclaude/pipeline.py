@@ -98,7 +98,7 @@ class Counted:
     headers: dict[str, str] = field(default_factory=dict)  # the token-counting bucket's (rate limits on)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # compared by identity, as the function it replaces was
 class ServedMessage:
     """A journal entry's reply source: the Message JSON rendered when read, as a deep copy (a round trip through
     JSON: the reply's blocks are shared with the memoised plan, and a test that edits what it read must not change

@@ -276,9 +276,10 @@ function row(e) {
 function renderLists() {
   const all = [...app.entries.values()].sort((a, b) => b.index - a.index);
   for (const name of Object.keys(FILTERS)) refreshFilter(name, all);
-  const shown = visible(all);
-  fill($("#entries"), 
-    ...(shown.length ? shown.map(row) : [h("li", { class: "empty" }, all.length ? "No request matches the filters." : "No requests yet: point a client at this mock.")]),
+  const matching = visible(all);
+  fill(
+    $("#entries"),
+    ...(matching.length ? matching.map(row) : [h("li", { class: "empty" }, all.length ? "No request matches the filters." : "No requests yet: point a client at this mock.")]),
   );
   $("#count").textContent = all.length === app.total ? String(all.length) : `${all.length} of ${app.total}`;
   renderThreadList(all);
@@ -466,7 +467,7 @@ async function openEntry(index) {
   if (app.selected !== index) return;
   const s = d.summary;
   const tools = new Map();
-  fill($("#detail"), 
+  fill($("#detail"),
     h(
       "header",
       { class: "detail-head" },
@@ -508,7 +509,7 @@ function groupTitle(g) {
 function renderThreadList(all) {
   const list = groups(all);
   $("#thread-count").textContent = String(list.length);
-  fill($("#thread-list"), 
+  fill($("#thread-list"),
     ...(list.length
       ? list.map((g) => {
           const cost = g.entries.reduce((n, e) => n + (e.cost ? e.cost.total : 0), 0);
@@ -623,7 +624,7 @@ function renderState() {
   const cache = s.cache;
   const limits = s.limits;
   const usage = s.usage;
-  fill($("#state-body"), 
+  fill($("#state-body"),
     card(
       "Stubs",
       table(
