@@ -33,6 +33,7 @@ mockclaude {version} serving the Claude Messages API at {url}  (seed {seed})
   print(message.content[0].text)
   PY
 
+Watch the requests live in a browser: {url}/_mock/ui
 Press Ctrl+C to stop."""
 
 

@@ -98,6 +98,19 @@ class Counted:
     headers: dict[str, str] = field(default_factory=dict)  # the token-counting bucket's (rate limits on)
 
 
+@dataclass(frozen=True, slots=True, eq=False)  # compared by identity, as the function it replaces was
+class ServedMessage:
+    """A journal entry's reply source: the Message JSON rendered when read, as a deep copy (a round trip through
+    JSON: the reply's blocks are shared with the memoised plan, and a test that edits what it read must not change
+    later replies). ``reply`` is the decided reply itself, for the inspector's view of its SSE events."""
+
+    reply: Reply
+
+    def __call__(self) -> JSON:
+        data: JSON = orjson.loads(message_bytes(self.reply))
+        return data
+
+
 _R = TypeVar("_R")
 
 
@@ -130,11 +143,7 @@ def _journaled(
                 raise
             if isinstance(result, Served):
                 reply = result.reply
-                # Rendered when read, as a deep copy (a round trip through JSON): the reply's blocks are shared
-                # with the memoised plan, and a test that edits what it read must not change later replies.
-                pending.served(
-                    lambda: orjson.loads(message_bytes(reply)), result.stream, result.request, reply.fault
-                )
+                pending.served(ServedMessage(reply), result.stream, result.request, reply.fault)
             elif isinstance(result, dict):  # a batch create: the MessageBatch as it was then (a copy)
                 raw = orjson.dumps(result)
                 pending.answered(lambda: orjson.loads(raw))

@@ -155,6 +155,8 @@ def test_the_wheel_names_only_the_run_time_dependencies(serve_env: Path, tmp_pat
     assert {re.split(r"[<>=!~ ;\[]", r, maxsplit=1)[0].lower() for r in requires} == RUNTIME, requires
     assert not metadata.get_all("Provides-Extra")
     assert any(n.startswith("mockclaude/tokenize/data/") for n in names)  # the tokenizer ships inside
+    static = {f"mockclaude/server/inspector/static/inspector.{ext}" for ext in ("html", "css", "js")}
+    assert static <= set(names)  # the inspector's page (GET /_mock/ui)
 
     # A copy of the slim environment with the editable project swapped for the wheel, installed with no
     # resolution: what the wheel finds there must be all it needs. (A venv copy runs as `bin/python -m`.)

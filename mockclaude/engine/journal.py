@@ -9,12 +9,15 @@ error, a strict-mode miss), so a test can assert on what its code sent and what 
 
 Recording is cheap on the request path: the body is kept as the raw bytes and parsed only when a test reads it.
 The journal is bounded (``Settings.journal_size``, oldest dropped first) so a long-running ``serve`` stays flat.
+Listeners (the live inspector, ``GET /_mock/events``) ``subscribe`` to hear of each entry as it is recorded; with
+none, recording costs one empty-tuple test more.
 Reading it back for ``assert_called`` and ``check()`` (``search``, ``problems``, ``summary``) lives in
 :mod:`mockclaude.engine.journal_checks` and is re-exported here.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import threading
 from collections import deque
@@ -236,6 +239,26 @@ class Journal:
         self._entries: deque[JournalEntry] = deque(maxlen=max(1, maxlen))
         self._lock = threading.Lock()
         self._count = 0
+        # Replaced, never mutated, so _append reads it without the lock; empty: nobody listens, nothing is done.
+        self._listeners: tuple[Callable[[JournalEntry | None], None], ...] = ()
+
+    def subscribe(self, listener: Callable[[JournalEntry | None], None]) -> Callable[[], None]:
+        """Call ``listener(entry)`` after each entry is recorded, and ``listener(None)`` when the journal is
+        cleared; returns the function that unsubscribes it. Listeners run on the recording thread, so they must
+        be quick and must not raise (an exception is swallowed: a listener never fails a request)."""
+        with self._lock:
+            self._listeners = (*self._listeners, listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                self._listeners = tuple(fn for fn in self._listeners if fn is not listener)
+
+        return unsubscribe
+
+    def _notify(self, entry: JournalEntry | None) -> None:
+        for listener in self._listeners:
+            with contextlib.suppress(Exception):  # a listener's bug must not fail the request being recorded
+                listener(entry)
 
     @property
     def maxlen(self) -> int:
@@ -276,7 +299,9 @@ class Journal:
             entry = JournalEntry(index=self._count, raw_headers=headers, **fields)
             self._count += 1
             self._entries.append(entry)
-            return entry
+        if self._listeners:
+            self._notify(entry)
+        return entry
 
     def entries(self) -> list[JournalEntry]:
         """A snapshot of the kept entries, oldest first."""
@@ -292,6 +317,8 @@ class Journal:
         with self._lock:
             self._entries.clear()
             self._count = 0
+        if self._listeners:
+            self._notify(None)
 
     @property
     def last(self) -> JournalEntry | None:

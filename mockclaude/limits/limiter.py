@@ -30,7 +30,7 @@ import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from mockclaude import ids
 from mockclaude.clock import Clock, rfc3339
@@ -254,6 +254,27 @@ class RateLimiter:
         _put(out, "requests", limit, min(max(math.floor(bucket.refill(now)), 0), limit), bucket.full_at(now))
         return out
 
+    def snapshot(self) -> dict[str, Any]:
+        """``GET /_mock/limits``: every bucket's limit and level now, per (API key, model class), and the
+        token-counting buckets per API key (nothing while limiting is off)."""
+        now = self.clock.now()
+        with self._lock:
+            buckets = [
+                {
+                    "api_key": key,
+                    "group": group,
+                    "requests": _level(b.requests, now),
+                    "input_tokens": _level(b.input, now),
+                    "output_tokens": _level(b.output, now),
+                }
+                for (key, group), b in sorted(self._buckets.items())
+            ]
+            counting = [
+                {"api_key": key, "requests": _level(bucket, now)}
+                for key, bucket in sorted(self._count_buckets.items())
+            ]
+        return {"enabled": self.enabled, "now": rfc3339(now), "data": buckets, "count_tokens": counting}
+
     # -- internals ---------------------------------------------------------------------------------------
     def _buckets_for(self, api_key: str, model: ModelSpec, now: float) -> _Buckets:
         key = (api_key, limit_group(model))
@@ -298,6 +319,16 @@ class RateLimiter:
         ):
             _put(out, name, limit, self._round(bucket.refill(now), limit), bucket.full_at(now))
         return out
+
+
+def _level(bucket: TokenBucket, now: float) -> dict[str, Any]:
+    level = bucket.refill(now)
+    return {
+        "limit": int(bucket.capacity),
+        "remaining": math.floor(level),
+        "full_at": rfc3339(math.ceil(bucket.full_at(now))),
+        "full_in_seconds": round(bucket.full_at(now) - now, 3),
+    }
 
 
 def _full(limits: RateLimits, now: float) -> _Buckets:

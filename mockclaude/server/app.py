@@ -23,6 +23,7 @@ with gc_paused():
     from mockclaude.script import read_yaml as _read_yaml  # noqa: F401  (registers the YAML script reader)
     from mockclaude.server.admin import register_admin
     from mockclaude.server.batches import BATCH_ROUTES
+    from mockclaude.server.inspector import install as install_inspector
     from mockclaude.server.openai_compat import CHAT_ROUTES
     from mockclaude.server.respond import (
         Handler,
@@ -187,5 +188,6 @@ def create_app(settings: Settings | None = None, *, path_prefix: str = "") -> we
             resource.add_route("*", _endpoint(method_not_allowed))
     app.router.add_route("GET", "/_mock/health", _endpoint(health))
     register_admin(app, _endpoint)
+    install_inspector(app)  # ends the inspector's event streams on shutdown
     app.router.add_route("*", "/{tail:.*}", _endpoint(not_found))
     return app

@@ -25,6 +25,13 @@ Routes (DESIGN.md rule 9):
 ``POST /_mock/reset``         everything back to a fresh instance; optional ``{"seed", "strict", "any_model", ...}``
 ``GET|POST /_mock/seed``      ``{"seed": N}``; changing it rebuilds (resets) the mock
 ``POST /_mock/strict``        ``{"strict": true}``: unmatched requests get a 400 naming the nearest stubs
+``GET /_mock/strict``         ``{"strict": bool}``
+``GET|POST /_mock/chaos``     ``{"chaos": 0.2}``: the share of Messages requests that fail (0: off), no reset
+``GET /_mock/limits``         the rate-limit buckets per (API key, model class): limit, remaining, full at
+``GET /_mock/ui``             the live inspector page (server/inspector; ``?token=`` for a browser)
+``GET /_mock/events``         server-sent events: journal summaries as recorded, and the state (the page's feed)
+``GET /_mock/ui/entries/{i}`` one journal entry in full: stub or rule, near misses, cost, SSE events
+``GET /_mock/ui/thread``      ``?session=KEY``: one conversation's turns
 ``GET /_mock/scenarios``      ``{"scenarios": {name: state}}``; ``POST`` ``{"name", "state"}`` sets one
 ``DELETE /_mock/scenarios``   back to their start state (all, or ``?name=``)
 ``GET /_mock/check``          what a test's ``check()`` fails on: ``{"ok": bool, "problems": [...]}``
@@ -32,12 +39,14 @@ Routes (DESIGN.md rule 9):
 
 Access (every route above; ``/_mock/health`` is open): without ``Settings.admin_token`` (``serve
 --admin-token``) only loopback callers are answered (403 otherwise); with it, only callers that send it as
-``Authorization: Bearer <token>`` or ``x-admin-token: <token>`` (401 otherwise), wherever they connect from.
+``Authorization: Bearer <token>`` or ``x-admin-token: <token>`` (401 otherwise), wherever they connect from. The
+inspector's page alone also takes it as ``?token=`` (a browser cannot add a header to a link it opens).
 """
 
 from __future__ import annotations
 
-# Importing the route modules registers their routes (each decorates its handlers with ``admin_route``).
+# Importing the route modules registers their routes (each decorates its handlers with ``admin_route``); the
+# inspector's (server/inspector) register when server/app.py imports it.
 from mockclaude.server.admin import control, state
 from mockclaude.server.admin.base import PREFIX, ROUTES, admin_route, authorize, register_admin
 

@@ -28,11 +28,20 @@ ROUTES: list[
 ] = []  # (method, path under PREFIX, handler), in registration order
 
 
-def admin_route(method: str, path: str) -> Callable[[AdminHandler], AdminHandler]:
-    """Register ``handler`` for ``method`` on ``/_mock{path}`` (mounted by :func:`register_admin`)."""
+# Paths whose GET may carry the admin token as ``?token=`` (a page a browser opens: it cannot send a header).
+QUERY_TOKEN_PATHS: set[str] = set()
+
+
+def admin_route(
+    method: str, path: str, *, query_token: bool = False
+) -> Callable[[AdminHandler], AdminHandler]:
+    """Register ``handler`` for ``method`` on ``/_mock{path}`` (mounted by :func:`register_admin`);
+    ``query_token``: the admin token is also accepted as ``?token=`` (the inspector's page only)."""
 
     def register(handler: AdminHandler) -> AdminHandler:
         ROUTES.append((method.upper(), path, handler))
+        if query_token:
+            QUERY_TOKEN_PATHS.add(path)
         return handler
 
     return register
@@ -52,7 +61,7 @@ def register_admin(app: web.Application, wrap: Wrapper) -> None:
     for path, handlers in by_path.items():
         resource = app.router.add_resource(PREFIX + path)
         for method, handler in handlers:
-            resource.add_route(method, wrap(_guarded(handler)))
+            resource.add_route(method, wrap(_guarded(handler, query_token=path in QUERY_TOKEN_PATHS)))
         resource.add_route("*", wrap(_guarded(_method_not_allowed)))
 
 
@@ -124,14 +133,17 @@ def _is_loopback(remote: str | None) -> bool:
     return address.is_loopback
 
 
-def authorize(request: web.Request, token: str | None) -> None:
+def authorize(request: web.Request, token: str | None, *, query_token: bool = False) -> None:
     """Let the caller steer the mock, or raise: with a token, only callers that send it (401); without one,
-    only loopback callers (403), so a server bound to a public address cannot be scripted by strangers."""
+    only loopback callers (403), so a server bound to a public address cannot be scripted by strangers.
+    ``query_token``: a ``?token=`` in the URL counts as sent (for a page a browser opens)."""
     if token:
         sent = request.headers.get("x-admin-token")
         scheme, _, value = request.headers.get("authorization", "").partition(" ")
         if sent is None and scheme.lower() == "bearer":
             sent = value.strip()
+        if sent is None and query_token:
+            sent = request.query.get("token")
         if sent is None or not hmac.compare_digest(sent.encode(), token.encode()):
             raise AuthenticationError(
                 "mockclaude admin routes need the admin token: Authorization: Bearer <token> or x-admin-token"
@@ -143,9 +155,9 @@ def authorize(request: web.Request, token: str | None) -> None:
         )
 
 
-def _guarded(handler: AdminHandler) -> AdminHandler:
+def _guarded(handler: AdminHandler, *, query_token: bool = False) -> AdminHandler:
     async def guarded(request: Req, pipeline: Pipeline, headers: Hdrs) -> Out:
-        authorize(request, pipeline.settings.admin_token)
+        authorize(request, pipeline.settings.admin_token, query_token=query_token)
         return await handler(request, pipeline, headers)
 
     guarded.__doc__ = handler.__doc__

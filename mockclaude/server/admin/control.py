@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from mockclaude.engine.chaos import Chaos, ChaosConfig
 from mockclaude.engine.issues import ScriptError
 from mockclaude.engine.journal import problems, search
 from mockclaude.engine.stubs import Stub, check_file
@@ -265,6 +266,42 @@ async def set_strict(request: Req, pipeline: Pipeline, headers: Hdrs) -> Out:
         raise InvalidRequestError("strict: Input should be a valid boolean")
     pipeline.engine.strict = data["strict"]
     return json_response({"strict": pipeline.engine.strict}, headers)
+
+
+@admin_route("GET", "/strict")
+async def get_strict(request: Req, pipeline: Pipeline, headers: Hdrs) -> Out:
+    """``GET /_mock/strict``: ``{"strict": bool}``."""
+    return json_response({"strict": pipeline.engine.strict}, headers)
+
+
+def _chaos_json(pipeline: Pipeline) -> dict[str, Any]:
+    return {"chaos": pipeline.chaos.config.rate if pipeline.chaos is not None else 0.0}
+
+
+@admin_route("GET", "/chaos")
+async def get_chaos(request: Req, pipeline: Pipeline, headers: Hdrs) -> Out:
+    """``GET /_mock/chaos``: ``{"chaos": rate}`` (0: off)."""
+    return json_response(_chaos_json(pipeline), headers)
+
+
+@admin_route("POST", "/chaos")
+async def set_chaos(request: Req, pipeline: Pipeline, headers: Hdrs) -> Out:
+    """``POST /_mock/chaos {"chaos": 0.2}``: the share of Messages requests that fail (0 or null: off), from now
+    on, without resetting anything else (``POST /_mock/reset {"chaos": ...}`` does the same and resets)."""
+    data = await json_object(request, frozenset({"chaos"}))
+    rate = data.get("chaos")
+    if rate is not None and (
+        isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1
+    ):
+        raise InvalidRequestError("chaos: Input should be a number between 0 and 1, or null")
+    current = pipeline.settings.chaos
+    if rate:  # keep a configured mix and retry-after; only the rate changes
+        config = dataclasses.replace(current, rate=float(rate)) if isinstance(current, ChaosConfig) else None
+        config = config or ChaosConfig(rate=float(rate))
+        pipeline.settings.chaos, pipeline.chaos = config, Chaos(pipeline.seed, config)
+    else:
+        pipeline.settings.chaos, pipeline.chaos = None, None
+    return json_response(_chaos_json(pipeline), headers)
 
 
 @admin_route("GET", "/scenarios")

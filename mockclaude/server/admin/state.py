@@ -118,3 +118,12 @@ async def delete_usage(
     """``DELETE /_mock/usage``: start the totals again from zero."""
     pipeline.ledger.clear()
     return json_response({"deleted": True}, headers)
+
+
+# -- rate limits ----------------------------------------------------------------------------------------------
+
+
+@admin_route("GET", "/limits")
+async def get_limits(request: web.Request, pipeline: Pipeline, headers: dict[str, str]) -> web.StreamResponse:
+    """``GET /_mock/limits``: the rate-limit buckets per (API key, model class) with their levels now."""
+    return json_response(pipeline.limiter.snapshot(), headers)
