@@ -215,9 +215,17 @@ def recorded_error(spec: RecordedSpec) -> ApiError:
     return made
 
 
-def replay_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """The recorded response headers a replay sends (a redacted one is left to the mock's own value)."""
-    return {name: value for name, value in headers.items() if value != REDACTED}
+_FRAMING = frozenset({"content-type", "cache-control"})  # the mock's writer sets its own
+
+
+def replay_headers(headers: Mapping[str, str], *, framing: bool = False) -> dict[str, str]:
+    """The recorded response headers a replay sends: a redacted one is left to the mock's own value, and the
+    content type and cache control too unless ``framing`` (the writer of a Messages reply sets them)."""
+    return {
+        name: value
+        for name, value in headers.items()
+        if value != REDACTED and (framing or name.lower() not in _FRAMING)
+    }
 
 
 def usage_of(recorded: Any) -> Usage:

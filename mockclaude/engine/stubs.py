@@ -76,6 +76,7 @@ class Stub:
     needle: str | None = None  # last_user_text must contain it (a prefilter the registry checks inline)
     route: str = DEFAULT_ROUTE  # the endpoint it answers (recordings of count_tokens, models... name theirs)
     recorded: bool = False  # it replays a recording (``reply: {recorded: ...}``)
+    rules: RequestRules = DEFAULT_RULES  # its file's recording rules (what ``request`` ignores)
 
     @property
     def label(self) -> str:
@@ -242,6 +243,7 @@ def compile_stub(
     route = spec["match"].get("route") if isinstance(spec.get("match"), Mapping) else None
     stub.route = route if isinstance(route, str) else DEFAULT_ROUTE
     stub.recorded = any(isinstance(i, ReplySpec) and i.recorded is not None for i in items)
+    stub.rules = rules
     stub.needle = next((m.needle for m in matchers if m.key == "last_user_text" and m.needle), None)
     for key in INDEXED_KEYS:
         hit = next((m.index for m in matchers if m.key == key and m.index is not None), None)
