@@ -9,7 +9,8 @@ the ``request`` matcher of engine/canonical.py).
 
 from __future__ import annotations
 
-from mockclaude.record.config import RECORD_MODES, RecordConfig, RecordMode, check_mode
+from mockclaude.defaults import RECORD_MODES, UPSTREAM_KEY_ENV
+from mockclaude.record.config import RecordConfig, RecordMode, check_mode
 from mockclaude.record.redact import Redactor
 
-__all__ = ["RECORD_MODES", "RecordConfig", "RecordMode", "Redactor", "check_mode"]
+__all__ = ["RECORD_MODES", "UPSTREAM_KEY_ENV", "RecordConfig", "RecordMode", "Redactor", "check_mode"]

@@ -26,15 +26,14 @@ from pathlib import Path
 from typing import Literal, get_args
 from urllib.parse import urlsplit, urlunsplit
 
+from mockclaude.defaults import RECORD_MODES, UPSTREAM_KEY_ENV
 from mockclaude.engine.canonical import DEFAULT_IGNORE
 from mockclaude.engine.documents import KNOWN_SUFFIXES
 
 RecordMode = Literal["none", "once", "new_episodes", "all"]
-RECORD_MODES: tuple[str, ...] = get_args(RecordMode)
+assert get_args(RecordMode) == RECORD_MODES
 CASSETTE_NAME = "cassette.yaml"
 """The file new recordings go to when ``--record`` names a directory."""
-UPSTREAM_KEY_ENV = "MOCKCLAUDE_UPSTREAM_KEY"
-"""The environment variable holding the key sent upstream when ``--upstream-key`` is not given."""
 
 
 def check_mode(value: object) -> RecordMode:

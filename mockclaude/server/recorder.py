@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import orjson
 from aiohttp import web
 
-from mockclaude.engine.canonical import DEFAULT_RULES
+from mockclaude.engine.canonical import DEFAULT_IGNORE, DEFAULT_RULES
 from mockclaude.engine.issues import Issues, ScriptError
 from mockclaude.engine.matchers import DEFAULT_ROUTE
 from mockclaude.engine.recorded import compile_recorded, frame, replay_headers
@@ -37,8 +38,10 @@ from mockclaude.record.cassette import Cassette, Exchange
 from mockclaude.record.config import RecordConfig, public_url
 from mockclaude.record.redact import Redactor
 from mockclaude.record.replay import find, live_request, miss_message, recorded_answer
+from mockclaude.server.admin import admin_route
+from mockclaude.server.admin.base import json_object
 from mockclaude.server.proxy import SSE, forward, upstream_headers, upstream_url
-from mockclaude.server.respond import JSON_TYPE, base_headers, error_response, organization_id
+from mockclaude.server.respond import JSON_TYPE, base_headers, error_response, json_response, organization_id
 from mockclaude.server.stream import wait_for_client
 
 log = logging.getLogger("mockclaude")
@@ -71,6 +74,11 @@ class Recorder:
         replays, records = config.plan()
         if records and config.upstream is None:
             raise RecorderError(f"record mode {config.mode} sends requests upstream: give --upstream URL")
+        if not records and not config.existing():
+            raise RecorderError(
+                f"no cassette at {config.path} to replay (record mode {config.mode}): record it first "
+                "(record mode once or new_episodes, with an upstream)"
+            )
         cassette = Cassette(config.target, fresh=config.mode == "all")
         recording = cassette.recording
         try:
@@ -114,6 +122,19 @@ class Recorder:
                     raise RecorderError(f"cannot load the cassette {self.config.path}:\n{exc}") from None
             pipeline.engine.strict = True  # a miss is an error, never a generated reply
         self._loaded = (id(registry), registry.epoch)
+
+    def describe(self) -> str:
+        """One line for the server's banner: what the session does."""
+        config = self.config
+        if config is None:
+            return "no recording session"
+        if not self.records:
+            return (
+                f"Replaying {config.path} (record mode {config.mode}): a request nothing recorded gets a 400."
+            )
+        verb = "replaying what it holds and recording" if self.replays else "recording"
+        upstream = public_url(config.upstream) if config.upstream else "?"
+        return f"Proxying {upstream}, {verb} into {config.target} (record mode {config.mode})."
 
     async def close(self, app: web.Application | None = None) -> None:
         """Close the connection pool to the upstream (the app's cleanup)."""
@@ -250,3 +271,67 @@ def _json(body: bytes) -> Any:
 
 
 RECORDER = web.AppKey("recorder", Recorder)
+
+
+_CASSETTE_KEYS = frozenset({"path", "mode", "upstream", "upstream_key", "redact", "redact_paths", "ignore"})
+
+
+@admin_route("POST", "/cassette")
+async def start_cassette(
+    request: web.Request, pipeline: Pipeline, headers: dict[str, str]
+) -> web.StreamResponse:
+    """``POST /_mock/cassette {"path", "mode", "upstream", "redact", "redact_paths", "ignore"}``: start a
+    recording session (``MockClaude.use_cassette``); ``GET`` shows it, ``DELETE`` ends it."""
+    data = await json_object(request, _CASSETTE_KEYS)
+    if not isinstance(data.get("path"), str):
+        raise InvalidRequestError("path: Input should be a valid string (a cassette file or directory)")
+    lists = {k: data.get(k, []) for k in ("redact", "redact_paths", "ignore")}
+    if not all(isinstance(v, list) and all(isinstance(i, str) for i in v) for v in lists.values()):
+        raise InvalidRequestError("redact, redact_paths, ignore: Input should be a list of strings")
+    try:
+        config = RecordConfig(
+            path=Path(data["path"]),
+            mode=data.get("mode", "once"),
+            upstream=data.get("upstream"),
+            upstream_key=data.get("upstream_key"),
+            redact=tuple(lists["redact"]),
+            redact_paths=tuple(lists["redact_paths"]),
+            ignore=tuple(lists["ignore"]) if "ignore" in data else DEFAULT_IGNORE,
+        )
+        request.app[RECORDER].start(config, pipeline)
+    except ValueError as exc:  # RecorderError included
+        raise InvalidRequestError(str(exc)) from None
+    return await get_cassette(request, pipeline, headers)
+
+
+@admin_route("GET", "/cassette")
+async def get_cassette(
+    request: web.Request, pipeline: Pipeline, headers: dict[str, str]
+) -> web.StreamResponse:
+    """``GET /_mock/cassette``: the session (``{"active": false}`` when none runs)."""
+    recorder = request.app[RECORDER]
+    config = recorder.config
+    if config is None:
+        return json_response({"active": False}, headers)
+    cassette = recorder.cassette
+    payload = {
+        "active": True,
+        "path": str(config.path),
+        "target": str(config.target),
+        "mode": config.mode,
+        "upstream": public_url(config.upstream) if config.upstream else None,
+        "replays": recorder.replays,
+        "records": recorder.records,
+        "recorded": len(cassette.stubs) if cassette is not None else 0,
+        "summary": recorder.describe(),
+    }
+    return json_response(payload, headers)
+
+
+@admin_route("DELETE", "/cassette")
+async def stop_cassette(
+    request: web.Request, pipeline: Pipeline, headers: dict[str, str]
+) -> web.StreamResponse:
+    """``DELETE /_mock/cassette``: end the session (what it recorded stays on disk)."""
+    request.app[RECORDER].stop(pipeline)
+    return json_response({"active": False}, headers)
