@@ -148,7 +148,10 @@ def compile_recorded(value: Any, issues: Issues, path: str) -> RecordedSpec | No
     if len(issues.items) > before:
         return None
     frames = tuple(frame(name, data) for _, name, data in events) if events is not None else ()
-    message = accumulate([(n, d) for _, n, d in events]) if events is not None else value.get("body")
+    if events is not None:
+        message = accumulate([(n, d) for _, n, d in events])
+    else:
+        message = value.get("body", _parsed(value.get("text")))
     return RecordedSpec(
         status=status,
         headers=dict(headers),
@@ -159,6 +162,16 @@ def compile_recorded(value: Any, issues: Issues, path: str) -> RecordedSpec | No
         frames=frames,
         message=message if isinstance(message, dict) else None,
     )
+
+
+def _parsed(text: Any) -> Any:
+    """A ``text`` body that is JSON after all (kept as text for its exact bytes), parsed; else None."""
+    if not isinstance(text, str) or text[:1] not in ("{", "["):
+        return None
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
 
 
 def _ms(value: Any) -> bool:
@@ -204,14 +217,14 @@ class RecordedError(ApiError):
 
 def recorded_error(spec: RecordedSpec) -> ApiError:
     """The ``ApiError`` a recorded answer with status 400 and up stands for."""
-    body: dict[str, Any] = spec.body if isinstance(spec.body, dict) else {}
+    body: dict[str, Any] = spec.message if isinstance(spec.message, dict) else {}
     raw = body.get("error")
     error: dict[str, Any] = raw if isinstance(raw, dict) else {}
     base = ERROR_CLASSES.get(str(error.get("type")), InternalServerError)
     cls: type[RecordedError] = type(base.__name__, (RecordedError, base), {"status": spec.status})
     message = error.get("message") if isinstance(error.get("message"), str) else spec.text
     made = cls(message, details=error.get("details"), headers=replay_headers(spec.headers))
-    made.recorded = spec.body
+    made.recorded = spec.message
     return made
 
 
@@ -275,8 +288,12 @@ def build_reply(spec: RecordedSpec, seed: int, counted: Usage, counter: TokenCou
     rng = random.Random(ids.derive(seed, "recorded", str(message.get("id"))))
     blocks = _blocks(message["content"], rng)
     usage = usage_of(message.get("usage"))
+    if spec.body is not None:
+        body = orjson.dumps(spec.body)
+    else:
+        body = spec.text.encode() if spec.text is not None else orjson.dumps(message)
     wire = RecordedWire(
-        body=orjson.dumps(message) if spec.body is None else orjson.dumps(spec.body),
+        body=body,
         frames=spec.frames,
         offsets_ms=tuple(at for at, _, _ in spec.events or ()),
         total_ms=spec.ms,

@@ -81,6 +81,15 @@ class Exchange:
         return self.body if self.body is not None else dict(self.query)
 
 
+def _parsed(content: bytes) -> Any:
+    if content[:1] not in (b"{", b"["):
+        return None
+    try:
+        return orjson.loads(content)
+    except orjson.JSONDecodeError:
+        return None
+
+
 def _snippet(body: Any) -> str:
     """The start of the last message's text, to name a stub."""
     messages = body.get("messages") if isinstance(body, dict) else None
@@ -118,12 +127,10 @@ def stub_for(exchange: Exchange, number: int, redactor: Redactor, rules: Request
         recorded["events"] = events
     else:
         content = exchange.content or b""
-        try:
-            recorded["body"] = redactor.body(orjson.loads(content)) if content[:1] in (b"{", b"[") else None
-        except orjson.JSONDecodeError:
-            recorded["body"] = None
-        if recorded["body"] is None:
-            del recorded["body"]
+        parsed = _parsed(content)
+        if parsed is not None and orjson.dumps(parsed) == content:
+            recorded["body"] = redactor.body(parsed)
+        else:  # not JSON, or JSON laid out otherwise than compact: the text keeps its exact bytes
             recorded["text"] = redactor.text(content.decode("utf-8", errors="replace"))
     recorded["ms"] = round(exchange.ms, 1)
     snippet = _snippet(exchange.body)

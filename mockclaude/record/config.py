@@ -93,7 +93,7 @@ class RecordConfig:
     @property
     def key(self) -> str | None:
         """The key sent upstream in place of the client's (None: the client's own goes through)."""
-        return self.upstream_key or self.env_key
+        return self.upstream_key or self.env_key or None
 
     def existing(self) -> bool:
         """Whether the cassette already holds a file to replay (what ``once`` decides on)."""
