@@ -91,14 +91,20 @@ def _parsed(content: bytes) -> Any:
 
 
 def _snippet(body: Any) -> str:
-    """The start of the last message's text, to name a stub."""
+    """The start of the last user message's last text (or its last block's type), to name a stub."""
     messages = body.get("messages") if isinstance(body, dict) else None
-    if not isinstance(messages, list) or not messages or not isinstance(messages[-1], dict):
+    users = (
+        [m for m in messages if isinstance(m, dict) and m.get("role") == "user"]
+        if isinstance(messages, list)
+        else []
+    )
+    if not users:
         return ""
-    content = messages[-1].get("content")
+    content = users[-1].get("content")
     if isinstance(content, list):
-        texts = [b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text"]
-        content = " ".join(texts) if texts else f"[{content[-1].get('type', '?')}]" if content else ""
+        blocks = [b for b in content if isinstance(b, dict)]
+        texts = [b.get("text", "") for b in blocks if b.get("type") == "text"]
+        content = texts[-1] if texts else f"[{blocks[-1].get('type', '?')}]" if blocks else ""
     text = " ".join(str(content).split())
     return text if len(text) <= 60 else text[:59] + "…"
 
