@@ -337,3 +337,76 @@ def test_batches_record_and_replay(tmp_path: Path, upstream: Running) -> None:
             sdk.messages.batches.retrieve(created.id)
     finally:
         replay.stop()
+
+
+def test_serve_records_and_replays_from_the_command_line(tmp_path: Path, upstream: Running) -> None:
+    import signal
+
+    from tests.serve_proc import start_serve
+
+    proc, url = start_serve(
+        "--upstream", upstream.url, "--record", str(tmp_path), "--upstream-key", UPSTREAM_KEY
+    )
+    try:
+        recorded = anthropic.Anthropic(base_url=url, api_key=CLIENT_KEY, max_retries=0).messages.create(
+            **HELLO
+        )
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out = proc.stdout.read() if proc.stdout else ""  # not communicate(): it skips what readline buffered
+        proc.wait(timeout=30)
+    assert f"Proxying {upstream.url}, recording into {tmp_path / 'cassette.yaml'} (record mode once)." in out
+    upstream.server.stop()
+    proc, url = start_serve("--record", str(tmp_path), "--record-mode", "none")
+    try:
+        again = anthropic.Anthropic(base_url=url, api_key="sk-any", max_retries=0).messages.create(**HELLO)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out = proc.stdout.read() if proc.stdout else ""  # not communicate(): it skips what readline buffered
+        proc.wait(timeout=30)
+    assert "Replaying" in out and again.id == recorded.id == "msg_upstream_0001"
+
+
+@pytest.mark.parametrize(
+    ("flags", "says"),
+    [
+        (["--upstream", "http://127.0.0.1:9"], "--upstream needs --record DIR"),
+        (["--record", "{tmp}/nothing", "--record-mode", "none"], "no cassette at"),
+        (["--record", "{tmp}/nothing"], "record mode once sends requests upstream: give --upstream URL"),
+        (["--record", "{tmp}", "--upstream", "ftp://x"], "upstream: expected an http(s) URL"),
+        (["--record", "{tmp}", "--upstream", "http://127.0.0.1:9", "--redact-path", "x"], "not a JSON path"),
+    ],
+)
+def test_serve_refuses_record_flags_that_do_not_fit(tmp_path: Path, flags: list[str], says: str) -> None:
+    args = [flag.replace("{tmp}", str(tmp_path)) for flag in flags]
+    done = subprocess.run(
+        [sys.executable, "-m", "mockclaude", "serve", "--port", "0", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and says in done.stderr, done.stderr
+
+
+def test_the_admin_route_starts_shows_and_ends_a_session(tmp_path: Path, upstream: Running) -> None:
+    from mockclaude.mock import MockClaude
+
+    with MockClaude() as mock:
+        body = {
+            "path": str(tmp_path),
+            "mode": "new_episodes",
+            "upstream": upstream.url,
+            "upstream_key": UPSTREAM_KEY,
+        }
+        started = rawhttp.request("POST", mock.url + "/_mock/cassette", json_body=body).json()
+        assert started["active"] and started["records"] and started["replays"] and started["recorded"] == 0
+        assert mock.client(max_retries=0).messages.create(**HELLO).id == "msg_upstream_0001"
+        assert rawhttp.request("GET", mock.url + "/_mock/cassette").json()["recorded"] == 1
+        assert rawhttp.request("DELETE", mock.url + "/_mock/cassette").json() == {"active": False}
+        assert (
+            not mock.client().messages.create(**HELLO).id.startswith("msg_upstream_")
+        )  # the mock's own again
+        bad = rawhttp.request(
+            "POST", mock.url + "/_mock/cassette", json_body={"path": str(tmp_path), "mode": "x"}
+        )
+        assert bad.status == 400 and "record mode" in bad.json()["error"]["message"]
