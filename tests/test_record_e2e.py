@@ -271,6 +271,7 @@ def test_recount_serves_the_mocks_usage(tmp_path: Path, upstream: Running) -> No
     replay = serve(tmp_path, "none", recount=True)
     try:
         message = client(replay).messages.create(**HELLO)
+        recounted = client(replay).messages.count_tokens(model=HELLO["model"], messages=HELLO["messages"])
     finally:
         replay.stop()
     with ServerThread(create_app(Settings())) as plain:  # what the mock itself counts for this prompt
@@ -278,7 +279,7 @@ def test_recount_serves_the_mocks_usage(tmp_path: Path, upstream: Running) -> No
             client(plain).messages.count_tokens(model=HELLO["model"], messages=HELLO["messages"]).input_tokens
         )
     assert message.id == "msg_upstream_0001"
-    assert message.usage.input_tokens == counted != recorded.input_tokens
+    assert message.usage.input_tokens == counted == recounted.input_tokens != recorded.input_tokens
     assert 0 < message.usage.output_tokens < recorded.output_tokens
 
 

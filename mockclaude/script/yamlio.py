@@ -63,7 +63,7 @@ def dump_yaml(data: object, comment: str = "") -> str:
     base: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
     class Dumper(base):  # type: ignore[valid-type,misc]
-        pass
+        """A dumper of its own, so the string style below does not leak into other users of PyYAML."""
 
     def text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
         style = "|" if "\n" in value and not value.startswith((" ", "\n")) else None

@@ -48,6 +48,7 @@ log = logging.getLogger("mockclaude")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 NO_RETRY = {"x-should-retry": "false"}
+COUNT_ROUTE = "POST /v1/messages/count_tokens"
 
 
 class RecorderError(ValueError):
@@ -159,6 +160,8 @@ class Recorder:
             else request.path
         )
         key = f"{request.method} {route}"
+        if key == COUNT_ROUTE and self.replays and pipeline.settings.recount:
+            return await handler(request)  # --recount: the mock counts, as it does for replayed usage
         if key == DEFAULT_ROUTE:
             if self.replays and (not self.records or self._replayable(pipeline, body, request)):
                 return await handler(request)
