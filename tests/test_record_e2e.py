@@ -411,3 +411,38 @@ def test_the_admin_route_starts_shows_and_ends_a_session(tmp_path: Path, upstrea
             "POST", mock.url + "/_mock/cassette", json_body={"path": str(tmp_path), "mode": "x"}
         )
         assert bad.status == 400 and "record mode" in bad.json()["error"]["message"]
+
+
+def test_batch_results_and_chat_completions_through_another_mock(tmp_path: Path) -> None:
+    """The batch's results_url points back at whoever serves the batch; chat completions stream too."""
+    item = {"custom_id": "one", "params": HELLO}
+    chat = {"model": "claude-sonnet-4-6", "messages": [{"role": "user", "content": "Hi from OpenAI"}]}
+
+    def run(server: ServerThread) -> tuple[Any, ...]:
+        sdk = client(server)
+        batch = sdk.messages.batches.create(requests=[item])  # type: ignore[list-item]
+        ended = sdk.messages.batches.retrieve(batch.id)
+        results = [r.result.type for r in sdk.messages.batches.results(batch.id)]
+        plain = rawhttp.request("POST", server.url + "/v1/chat/completions", json_body=chat)
+        streamed = rawhttp.request(
+            "POST", server.url + "/v1/chat/completions", json_body={**chat, "stream": True}
+        )
+        return batch.id, ended.results_url, results, plain.content, streamed.content
+
+    with ServerThread(create_app(Settings(seed=5))) as other_mock:
+        proxy = serve(tmp_path, "once", other_mock.url)
+        try:
+            recorded = run(proxy)
+            assert recorded[1].startswith(proxy.url)  # the proxy's URL, not the upstream's
+        finally:
+            proxy.stop()
+    replay = serve(tmp_path, "none")
+    try:
+        replayed = run(replay)
+    finally:
+        replay.stop()
+    assert replayed[1] == recorded[1].replace(proxy.url, replay.url)
+    assert replayed[2] == recorded[2] == ["succeeded"]
+    assert replayed[0] == recorded[0] and replayed[3:] == recorded[3:]
+    assert b"data: [DONE]" in replayed[4]
+    assert "127.0.0.1" not in (tmp_path / "cassette.yaml").read_text().split("stubs:")[1]

@@ -9,7 +9,7 @@ client's in the same header. Transport headers are the proxy's own business on e
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import aiohttp
@@ -102,8 +102,13 @@ async def forward(
     url: str,
     body: bytes,
     headers: CIMultiDict[str],
+    rewrite: Callable[[bytes], bytes] | None = None,
 ) -> tuple[web.StreamResponse, Relayed]:
-    """Send the request upstream and answer ``request`` with what comes back; raises ``UpstreamError``."""
+    """Send the request upstream and answer ``request`` with what comes back; raises ``UpstreamError``.
+
+    ``rewrite`` changes a body that is not a stream before it is relayed (and kept): the upstream's own URLs
+    (a batch's ``results_url``) become the proxy's, so the client comes back here for them.
+    """
     start = time.perf_counter()
     try:
         async with client.request(
@@ -113,6 +118,8 @@ async def forward(
             if up.headers.get("content-type", "").startswith(SSE):
                 return await _stream(request, up, kept, start)
             content = await up.read()
+            if rewrite is not None:
+                content = rewrite(content)
             answer = web.Response(status=up.status, body=content, headers=_relay_headers(up.headers))
             return answer, Relayed(up.status, kept, content, None, _ms(start), True)
     except (aiohttp.ClientError, TimeoutError) as exc:

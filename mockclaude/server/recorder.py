@@ -49,6 +49,9 @@ log = logging.getLogger("mockclaude")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 NO_RETRY = {"x-should-retry": "false"}
 COUNT_ROUTE = "POST /v1/messages/count_tokens"
+RECORDED_BASE = "http://recorded.upstream.invalid"
+"""What a recording writes in place of the proxy's own base URL (in a batch's ``results_url``); a replay writes
+its own base URL back, so the client fetches the results from the replaying mock."""
 
 
 class RecorderError(ValueError):
@@ -200,12 +203,22 @@ class Recorder:
         for name in ("x-api-key", "authorization"):
             self.redactor.add_secret(request.headers.get(name))
         url = upstream_url(config.upstream, route, request.query_string)
+        own, theirs = self._base(request).encode(), config.upstream.rstrip("/").encode()
+        messages = f"{request.method} {route}" == DEFAULT_ROUTE
         answer, relayed = await forward(
-            self._session(), request, url, body, upstream_headers(request.headers, config.key)
+            self._session(),
+            request,
+            url,
+            body,
+            upstream_headers(request.headers, config.key),
+            None if messages else (lambda content: content.replace(theirs, own)),
         )
         if not relayed.complete:
             return answer
         self.redactor.add_secret(relayed.headers.get("anthropic-organization-id"))
+        content = relayed.content
+        if content and not messages:
+            content = content.replace(own, RECORDED_BASE.encode())
         exchange = Exchange(
             method=request.method,
             route=route,
@@ -213,7 +226,7 @@ class Recorder:
             body=_json(body),
             status=relayed.status,
             headers=relayed.headers,
-            content=relayed.content,
+            content=content,
             events=relayed.events,
             ms=relayed.ms,
         )
@@ -223,6 +236,10 @@ class Recorder:
         if spec is not None:  # the client may send these thinking blocks back next turn
             pipeline.engine.stubs.signatures.update(spec.signatures)
         return answer
+
+    def _base(self, request: web.Request) -> str:
+        """This server's base URL as the client reached it (origin and path prefix)."""
+        return f"{request.scheme}://{request.host}{self.prefix}"
 
     def _session(self) -> aiohttp.ClientSession:
         if self._client is None or self._client.closed:
@@ -239,6 +256,7 @@ class Recorder:
             if scale > 0 and not await wait_for_client(request, settings.clock, spec.ms / 1000.0 * scale):
                 return web.Response(status=200)  # the client left: never sent
             content = orjson.dumps(spec.body) if spec.text is None else spec.text.encode()
+            content = content.replace(RECORDED_BASE.encode(), self._base(request).encode())
             headers.setdefault("content-type", JSON_TYPE)
             return web.Response(status=spec.status, body=content, headers=headers)
         headers.setdefault("content-type", SSE)
