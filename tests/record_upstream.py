@@ -20,9 +20,9 @@ ORG_ID = "c0ffee00-0rg5-4ecr-e7a1-0000deadbeef"
 PAUSE = 0.04  # seconds between streamed deltas
 
 
-def _error(status: int, kind: str, message: str) -> web.Response:
+def _error(status: int, kind: str, message: str, **extra: str) -> web.Response:
     body = {"type": "error", "error": {"type": kind, "message": message}, "request_id": "req_up_error"}
-    headers = {"anthropic-organization-id": ORG_ID, "content-type": "application/json"}
+    headers = {"anthropic-organization-id": ORG_ID, "content-type": "application/json", **extra}
     return web.Response(body=orjson.dumps(body), status=status, headers=headers)  # compact, as the real API
 
 
@@ -39,6 +39,7 @@ class Upstream:
     def __init__(self) -> None:
         self.seen: list[str] = []
         self._ids = itertools.count(1)
+        self._flaked = False
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -66,6 +67,9 @@ class Upstream:
             return _error(401, "authentication_error", "invalid x-api-key")
         body = await request.json()
         text = _last_text(body)
+        if "flaky" in text and not self._flaked:  # overloaded once: the SDK's retry gets the answer
+            self._flaked = True
+            return _error(529, "overloaded_error", "Overloaded", **{"retry-after-ms": "1"})
         if "rate" in text:
             return _error(429, "rate_limit_error", f"Number of requests exceeded (organization {ORG_ID})")
         n = next(self._ids)

@@ -22,7 +22,7 @@ import yaml
 from mockclaude.clock import ManualClock
 from mockclaude.pipeline import Settings
 from mockclaude.record.config import RecordConfig
-from mockclaude.server.app import create_app
+from mockclaude.server.app import PIPELINE, create_app
 from mockclaude.server.runner import ServerThread
 from tests import rawhttp
 from tests.record_upstream import ORG_ID, UPSTREAM_KEY, Upstream
@@ -446,3 +446,31 @@ def test_batch_results_and_chat_completions_through_another_mock(tmp_path: Path)
     assert replayed[0] == recorded[0] and replayed[3:] == recorded[3:]
     assert b"data: [DONE]" in replayed[4]
     assert "127.0.0.1" not in (tmp_path / "cassette.yaml").read_text().split("stubs:")[1]
+
+
+def test_a_broken_cassette_is_reported_before_anything_is_served(tmp_path: Path) -> None:
+    (tmp_path / "cassette.yaml").write_text("version: 1\nrecording: {redact: not-a-list}\nstubs: []\n")
+    with pytest.raises(ValueError, match=r"cassette.yaml:2: at recording.redact: expected a list of strings"):
+        serve(tmp_path, "new_episodes", "http://127.0.0.1:9")
+
+
+def test_a_retried_overload_replays_as_it_happened(tmp_path: Path, upstream: Running) -> None:
+    flaky = {**HELLO, "messages": [{"role": "user", "content": "flaky one"}]}
+    proxy = serve(tmp_path, "once", upstream.url)
+    try:
+        recorded = anthropic.Anthropic(base_url=proxy.url, api_key=CLIENT_KEY, max_retries=2).messages.create(
+            **flaky
+        )
+    finally:
+        proxy.stop()
+    assert upstream.upstream.seen == ["POST /v1/messages"] * 2  # the 529, then the retry's answer
+    upstream.server.stop()
+    replay = serve(tmp_path, "none")
+    try:
+        sdk = anthropic.Anthropic(base_url=replay.url, api_key=CLIENT_KEY, max_retries=2)
+        raw = sdk.messages.with_raw_response.create(**flaky)
+        assert raw.retries_taken == 1 and raw.parse().id == recorded.id
+        statuses = [entry.status for entry in replay.app[PIPELINE].journal.entries()]
+    finally:
+        replay.stop()
+    assert statuses == [529, 200]

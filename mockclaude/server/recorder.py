@@ -38,6 +38,7 @@ from mockclaude.record.cassette import Cassette, Exchange
 from mockclaude.record.config import RecordConfig, public_url
 from mockclaude.record.redact import Redactor
 from mockclaude.record.replay import find, live_request, miss_message, recorded_answer
+from mockclaude.script.check import validate as validate_scripts
 from mockclaude.server.admin import admin_route
 from mockclaude.server.admin.base import json_object
 from mockclaude.server.proxy import SSE, forward, upstream_headers, upstream_url
@@ -83,6 +84,11 @@ class Recorder:
                 f"no cassette at {config.path} to replay (record mode {config.mode}): record it first "
                 "(record mode once or new_episodes, with an upstream)"
             )
+        if config.mode != "all" and config.target.is_file():  # appended to: it must be a sound script first
+            report = validate_scripts([config.target])
+            if not report.ok:
+                problems = "\n".join(f"  {issue}" for issue in report.issues)
+                raise RecorderError(f"cannot record into {config.target}:\n{problems}")
         cassette = Cassette(config.target, fresh=config.mode == "all")
         recording = cassette.recording
         try:
