@@ -6,13 +6,16 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mockclaude import __version__
-from mockclaude.defaults import DEFAULT_MAX_ENTRIES
+from mockclaude.defaults import DEFAULT_MAX_ENTRIES, RECORD_MODES, UPSTREAM_KEY_ENV
 
 if TYPE_CHECKING:
     from aiohttp import web
+
+    from mockclaude.record.config import RecordConfig
 
 # Only argument parsing happens at import: `serve` starts building the tokenizer on a helper thread first and
 # imports the server (aiohttp, pydantic, the request models) while it builds. See `tokenize.encoding.preload`.
@@ -141,6 +144,48 @@ def build_parser() -> argparse.ArgumentParser:
         help="generated replies call a tool when the conversation asks for one (intent, default), "
         "or on every user question when tools are offered (always: the old rule)",
     )
+    record = serve.add_argument_group("record and replay (README: Record and replay)")
+    record.add_argument(
+        "--upstream",
+        metavar="URL",
+        help="an Anthropic-compatible API to record through (https://api.anthropic.com, a gateway, a proxy)",
+    )
+    record.add_argument(
+        "--record",
+        metavar="DIR",
+        help="cassette directory (or .yaml/.json file): replayed, and new recordings are written to it",
+    )
+    record.add_argument(
+        "--record-mode",
+        choices=RECORD_MODES,
+        default="once",
+        help="none: replay only, a miss is a 400; once (default): record if the cassette does not exist yet, "
+        "else replay only; new_episodes: replay, and record what is missing; all: record everything afresh",
+    )
+    record.add_argument(
+        "--upstream-key",
+        metavar="KEY",
+        help=f"key sent upstream in place of the client's (default: ${UPSTREAM_KEY_ENV}, else the client's own)",
+    )
+    record.add_argument(
+        "--redact",
+        action="append",
+        default=[],
+        metavar="REGEX",
+        help="also redact what this regular expression matches, in headers and bodies (repeatable)",
+    )
+    record.add_argument(
+        "--redact-path",
+        action="append",
+        default=[],
+        metavar="JSONPATH",
+        help="also redact the value at this JSON path of request and response bodies, e.g. $.metadata.user_id",
+    )
+    record.add_argument(
+        "--recount",
+        action="store_true",
+        help="replays return the usage of the mock's tokenizer and cache simulator, not the recorded usage",
+    )
     check = sub.add_parser("validate", help="check script files and report every problem")
     check.add_argument("paths", nargs="+", metavar="PATH", help="script files or directories")
     return parser
@@ -215,17 +260,30 @@ def serve(args: argparse.Namespace) -> int:
         strict=args.strict,
         batch_seconds=args.batch_seconds,
         tool_use=args.tool_use,
+        recount=args.recount,
     )
+    try:
+        record = _record_config(args)
+    except ValueError as exc:
+        print(f"mockclaude: {exc}", file=sys.stderr)
+        return 2
+    if record is not None:
+        settings.any_model = True  # a recording names the upstream's models, which this catalog may not know
     if args.cache_max_entries < 1 or args.cache_ttft_scale < 0:
         print("mockclaude: --cache-max-entries must be >= 1 and --cache-ttft-scale >= 0", file=sys.stderr)
         return 2
+    from mockclaude.server.recorder import RecorderError
+
     try:
-        app = create_app(settings, path_prefix=args.path_prefix)
+        app = create_app(settings, path_prefix=args.path_prefix, record=record)
     except ScriptError as exc:
         print(f"mockclaude: cannot load --fixtures {args.fixtures}:", file=sys.stderr)
         for issue in exc.issues:
             print(f"  {issue}", file=sys.stderr)
         return 1
+    except RecorderError as exc:
+        print(f"mockclaude: {exc}", file=sys.stderr)
+        return 2
     try:
         asyncio.run(_serve_until_signal(app, args.host, args.port, args.seed))
     except OSError as exc:
@@ -233,6 +291,24 @@ def serve(args: argparse.Namespace) -> int:
         return 1
     print("mockclaude stopped.", flush=True)
     return 0
+
+
+def _record_config(args: argparse.Namespace) -> RecordConfig | None:
+    """The recording session the flags ask for (None: none); a ValueError for flags that do not fit."""
+    if args.record is None:
+        if args.upstream is not None:
+            raise ValueError("--upstream needs --record DIR (where the recordings go)")
+        return None
+    from mockclaude.record.config import RecordConfig
+
+    return RecordConfig(
+        path=Path(args.record),
+        mode=args.record_mode,
+        upstream=args.upstream,
+        upstream_key=args.upstream_key,
+        redact=tuple(args.redact),
+        redact_paths=tuple(args.redact_path),
+    )
 
 
 async def _serve_until_signal(app: web.Application, host: str, port: int, seed: int) -> None:
@@ -243,6 +319,7 @@ async def _serve_until_signal(app: web.Application, host: str, port: int, seed: 
 
     from mockclaude.script.watch import FixtureWatcher
     from mockclaude.server.app import PIPELINE
+    from mockclaude.server.recorder import RECORDER
 
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
@@ -257,6 +334,9 @@ async def _serve_until_signal(app: web.Application, host: str, port: int, seed: 
         url_host = f"[{host}]" if ":" in host else host
         print(BANNER.format(version=__version__, url=f"http://{url_host}:{port}", seed=seed), flush=True)
         pipeline = app[PIPELINE]
+        recorder = app[RECORDER]
+        if recorder.config is not None:
+            print(recorder.describe(), flush=True)
         if pipeline.settings.fixtures:  # reload on change; a broken edit keeps the last good script
             # The registry is looked up at each reload: a seed change rebuilds the pipeline and its registry.
             watcher = FixtureWatcher(lambda: pipeline.engine.stubs, pipeline.settings.fixtures)

@@ -78,6 +78,9 @@ class Settings:
     # Message Batches (README "Message Batches"): a batch ends this many clock seconds after its creation (0: it
     # has ended by the next read; over 24 h: its requests expire).
     batch_seconds: float = 0.0
+    # Recorded replies (README "Record and replay"): serve the mock's usage (tokenizer, cache simulator) instead
+    # of the recorded one.
+    recount: bool = False
 
 
 @dataclass(slots=True)
@@ -161,21 +164,23 @@ class Pipeline:
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
-        catalog = self.settings.catalog or get_catalog()
-        self.policy = Policy(
-            catalog=catalog,
-            seed=self.settings.seed,
-            api_keys=self.settings.api_keys,
-            any_model=self.settings.any_model,
-            verify_signatures=self.settings.verify_signatures,
-        )
-        counter = get_counter(self.settings.tokenizer)
-        self.accountant = InputAccountant(counter)
-        self.front = FrontHalf(self.policy, self.accountant)  # validate + count + fingerprints, memoised
         settings = self.settings
+        catalog = settings.catalog or get_catalog()
+        counter = get_counter(settings.tokenizer)
         self.engine = Engine(settings.seed, counter, clock=settings.clock, strict=settings.strict)
         self.engine.generator.tool_use = check_tool_use(settings.tool_use)
+        self.engine.recount = settings.recount
         self.generator = self.engine.generator  # generated replies (what the engine falls back to)
+        self.policy = Policy(
+            catalog=catalog,
+            seed=settings.seed,
+            api_keys=settings.api_keys,
+            any_model=settings.any_model,
+            verify_signatures=settings.verify_signatures,
+            known_signatures=self.engine.stubs.signatures,  # recorded upstream signatures verify too
+        )
+        self.accountant = InputAccountant(counter)
+        self.front = FrontHalf(self.policy, self.accountant)  # validate + count + fingerprints, memoised
         if self.settings.fixtures:
             self.engine.stubs.load(self.settings.fixtures)
         self._occurrences: dict[str, int] = {}
@@ -229,6 +234,7 @@ class Pipeline:
         self.engine.reset()
         self.batches.clear()
         self.engine.strict = self.settings.strict
+        self.engine.recount = self.settings.recount
         self.engine.generator.tool_use = check_tool_use(self.settings.tool_use)
         if self.settings.fixtures:
             self.engine.stubs.load(self.settings.fixtures)

@@ -25,6 +25,7 @@ LAYERS: dict[str, int] = {
     "mockclaude.batches": 4,
     "mockclaude.server": 5,
     "mockclaude.script": 5,
+    "mockclaude.record": 5,  # record and replay: pure (no aiohttp); the proxy itself is server/recorder.py
     "mockclaude.mock": 6,
     "mockclaude.testing": 7,
     "mockclaude.cli": 7,

@@ -17,6 +17,7 @@ from typing import Any
 from mockclaude.clock import Clock, SystemClock
 from mockclaude.engine.generate import Generator
 from mockclaude.engine.issues import Issues
+from mockclaude.engine.recorded import build_reply
 from mockclaude.engine.registry import Hit, StubRegistry, is_exhausted
 from mockclaude.engine.replies import ScriptedBuilder, finish, make_error
 from mockclaude.engine.reply_spec import ReplySpec, compile_reply
@@ -28,6 +29,7 @@ from mockclaude.model.errors import InternalServerError, InvalidRequestError
 from mockclaude.model.reply import Reply, Usage
 from mockclaude.model.request import ValidatedRequest
 from mockclaude.tokenize.encoding import TokenCounter
+from mockclaude.tokenize.scaled import scaled
 
 UNMATCHED_KEPT = 256
 """How many unmatched requests ``Engine.unmatched`` remembers (the oldest are dropped)."""
@@ -95,6 +97,7 @@ class Engine:
         self.scenarios = Scenarios()
         self.stubs = StubRegistry(self.scenarios)
         self.strict = strict
+        self.recount = False  # recorded replies: the mock's usage instead of the recorded one (--recount)
         self._builder = ScriptedBuilder(seed, counter, self.clock)
         self._unmatched: deque[_Unmatched] = deque(maxlen=UNMATCHED_KEPT)
         self._callback_errors: list[dict[str, Any]] = []
@@ -133,6 +136,9 @@ class Engine:
             )
         item = hit.item
         spec = item if isinstance(item, ReplySpec) else self._call(stub, item, req)
+        if spec.recorded is not None:  # served as recorded; the usage recounted on request
+            counter = scaled(self._builder.counter, req.model.token_ratio) if self.recount else None
+            return build_reply(spec.recorded, self.seed, usage, counter)
         if spec.error is not None:
             raise make_error(spec.error, ctx, spec.headers)
         # Deltas and signatures depend on the stub and which of its items this is, not on how often it served:

@@ -12,8 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from mockclaude.engine.canonical import DEFAULT_RULES, RequestRules, distance, first_difference
 from mockclaude.engine.issues import Issues, join
-from mockclaude.engine.ops import MISSING, Op, check, compile_op, short, step_into
+from mockclaude.engine.jsonpath import parse_json_path, select
+from mockclaude.engine.ops import MISSING, Op, check, compile_op, short
 from mockclaude.engine.view import RequestView
 
 Check = Callable[[RequestView], list[str]]
@@ -29,6 +31,7 @@ class Matcher:
     index: tuple[str, Any] | None = None
     fast: Callable[[RequestView], bool] | None = None
     needle: str | None = None  # a substring the tested text must hold (plain ``contains``), for prefiltering
+    distance: Callable[[RequestView], int] | None = None  # how far a failing request is (ranks near misses)
 
     def test(self, view: RequestView) -> bool:
         """Whether ``view`` passes (``check`` returns no reason)."""
@@ -229,48 +232,6 @@ def _mapping_of_ops(key: str, lower_keys: bool, get: Callable[[RequestView], dic
     return build
 
 
-# --- JSON paths: $.a.b[0], $.messages[*].role, $.tools[-1].name, $["odd key"] ------------------------------
-
-_STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_-]*|\*)|\[(-?\d+|\*)\]|\[\"((?:[^\"\\]|\\.)*)\"\]|\['([^']*)'\]")
-
-
-def parse_json_path(path: str) -> list[str | int] | None:
-    """Steps of a JSON path (``"*"`` is a wildcard), or ``None`` when the syntax is not understood."""
-    if not path.startswith("$"):
-        return None
-    steps: list[str | int] = []
-    pos = 1
-    while pos < len(path):
-        m = _STEP.match(path, pos)
-        if m is None:
-            return None
-        name, index, dq, sq = m.groups()
-        if name is not None:
-            steps.append(name)
-        elif index is not None:
-            steps.append("*" if index == "*" else int(index))
-        else:
-            steps.append(dq if dq is not None else sq)
-        pos = m.end()
-    return steps
-
-
-def select(doc: Any, steps: list[str | int]) -> list[Any]:
-    """Every value at ``steps`` in ``doc`` (wildcards fan out)."""
-    current = [doc]
-    for step in steps:
-        nxt: list[Any] = []
-        for value in current:
-            if step == "*":
-                nxt.extend(
-                    value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
-                )
-            elif (item := step_into(value, step)) is not MISSING:
-                nxt.append(item)
-        current = nxt
-    return current
-
-
 def _json(spec: Any, issues: Issues, path: str) -> Matcher | None:
     if not isinstance(spec, dict) or not spec:
         issues.add(
@@ -303,6 +264,47 @@ def _json(spec: Any, issues: Issues, path: str) -> Matcher | None:
     return Matcher("json", reasons)
 
 
+_ROUTE = re.compile(r"^[A-Z]+ /\S*$")
+DEFAULT_ROUTE = "POST /v1/messages"
+"""The route of a stub that names none: stubs answer ``POST /v1/messages`` unless a recording says otherwise."""
+
+
+def _route(spec: Any, issues: Issues, path: str) -> Matcher | None:
+    # Which endpoint a recording answers. Only recordings of Messages requests are served by the engine; the
+    # others (count_tokens, models, batches) by the recorder (server/recorder.py), which reads the same stubs.
+    if not isinstance(spec, str) or not _ROUTE.match(spec):
+        issues.add(path, 'route takes a method and a path, e.g. "POST /v1/messages/count_tokens"')
+        return None
+    return Matcher(
+        "route", lambda v: [] if v.route == spec else [f"route: recorded for {spec}, got {v.route}"], None
+    )
+
+
+def request_matcher(
+    spec: Any, issues: Issues, path: str, rules: RequestRules = DEFAULT_RULES
+) -> Matcher | None:
+    """``request:``: the request body, in canonical form, equals this recorded one (engine/canonical.py).
+
+    The paths ``rules`` ignore are left out of both sides; the reason names the first difference.
+    """
+    if not isinstance(spec, dict):
+        issues.add(path, "request takes the recorded request body (a mapping)")
+        return None
+    recorded = rules.canonical(spec)
+
+    def live(view: RequestView) -> Any:
+        memo = view.canonical
+        if rules not in memo:
+            memo[rules] = rules.canonical(view.raw)
+        return memo[rules]
+
+    def reasons(view: RequestView) -> list[str]:
+        found = first_difference(recorded, live(view))
+        return [] if found is None else [f"request: differs at {found}"]
+
+    return Matcher("request", reasons, distance=lambda view: distance(recorded, live(view)))
+
+
 BUILDERS: dict[str, Callable[[Any, Issues, str], Matcher | None]] = {
     "model": _scalar("model", lambda v: v.model),
     "system": _scalar("system", lambda v: MISSING if v.system_text is None else v.system_text),
@@ -319,6 +321,8 @@ BUILDERS: dict[str, Callable[[Any, Issues, str], Matcher | None]] = {
     "headers": _mapping_of_ops("headers", True, lambda v: v.req.headers),
     "betas": _scalar("betas", lambda v: list(v.req.betas)),
     "json": _json,
+    "route": _route,
+    "request": request_matcher,
 }
 """``match:`` key -> matcher builder. The keys are the closed vocabulary of ``match``."""
 
@@ -327,8 +331,13 @@ MATCH_KEYS = tuple(BUILDERS)
 INDEXED_KEYS = ("last_user_text", "model")
 
 
-def compile_match(spec: Any, issues: Issues, path: str = "match") -> list[Matcher] | None:
-    """Compile a ``match:`` mapping into matchers (an empty or missing one matches every request)."""
+def compile_match(
+    spec: Any, issues: Issues, path: str = "match", rules: RequestRules = DEFAULT_RULES
+) -> list[Matcher] | None:
+    """Compile a ``match:`` mapping into matchers (an empty or missing one matches every request).
+
+    ``rules`` are the recording rules of the stub's file (which request paths ``request:`` ignores).
+    """
     if spec is None:
         return []
     if not isinstance(spec, dict):
@@ -343,7 +352,9 @@ def compile_match(spec: Any, issues: Issues, path: str = "match") -> list[Matche
             issues.add(where, f"unknown match key {key!r}; allowed: {', '.join(MATCH_KEYS)}")
             ok = False
             continue
-        matcher = build(value, issues, where)
+        matcher = (
+            request_matcher(value, issues, where, rules) if key == "request" else build(value, issues, where)
+        )
         if matcher is None:
             ok = False
         else:

@@ -21,8 +21,17 @@ from typing import Any
 from mockclaude.engine.documents import read_document, script_files
 from mockclaude.engine.issues import Issue, Issues, ScriptError
 from mockclaude.engine.matchers import reasons
+from mockclaude.engine.reply_spec import ReplySpec
 from mockclaude.engine.scenarios import Scenarios
-from mockclaude.engine.stubs import EXHAUSTED_ITEM, Exhausted, Item, Stub, check_file, compile_stub
+from mockclaude.engine.stubs import (
+    EXHAUSTED_ITEM,
+    Exhausted,
+    Item,
+    Stub,
+    check_file,
+    compile_stub,
+    recording_rules,
+)
 from mockclaude.engine.view import RequestView
 
 NEAR_MISSES = 3
@@ -51,6 +60,10 @@ class StubRegistry:
         self._generic: list[Stub] = []
         self._index: dict[str, dict[str, list[Stub]]] = {}
         self._groups: dict[str, list[Stub]] = {}  # ordered groups, in insertion order
+        # Thinking signatures of recorded replies -> the text each signs: a client sends them back next turn,
+        # and validation accepts them (Policy.known_signatures holds this very dict).
+        self.signatures: dict[str, str] = {}
+        self.epoch = 0  # bumped by clear(): whoever loaded stubs in can tell they are gone
 
     # -- adding and removing ---------------------------------------------------------------------------------
     def add(self, spec: Mapping[str, Any], *, source: str = "<api>") -> Stub:
@@ -78,8 +91,9 @@ class StubRegistry:
                 except ScriptError as exc:
                     problems.extend(exc.issues)
                     continue
+                rules = recording_rules(doc.data)
                 for entry, issues in entries:
-                    stub = compile_stub(entry, issues, "", str(file))
+                    stub = compile_stub(entry, issues, "", str(file), rules)
                     problems.extend(issues.items)
                     if stub is not None:
                         compiled.append(stub)
@@ -118,6 +132,8 @@ class StubRegistry:
             self._generic.clear()
             self._index.clear()
             self._groups.clear()
+            self.signatures.clear()  # in place: the policy holds this dict
+            self.epoch += 1
             self._ids = itertools.count(1)
             self._order = itertools.count()
 
@@ -138,9 +154,12 @@ class StubRegistry:
             return next((s for s in self._stubs if s.id == stub_id), None)
 
     def unused(self) -> builtins.list[Stub]:
-        """Stubs with a finite lifetime (``times``, ``ordered``, ``sequence``) that were not used up."""
+        """Stubs with a finite lifetime (``times``, ``ordered``, ``sequence``) that were not used up.
+
+        Recordings are left out: a cassette may hold more than one test run asks for (vcrpy's default too).
+        """
         with self._lock:
-            return [s for s in self._stubs if s.remaining]
+            return [s for s in self._stubs if s.remaining and not s.recorded]
 
     def __len__(self) -> int:
         return len(self._stubs)
@@ -162,18 +181,31 @@ class StubRegistry:
                 return Hit(stub, item, stub.matched)
         return None
 
+    def would_match(self, view: RequestView) -> bool:
+        """Whether a stub would answer ``view`` now, without counting a use (the recorder asks before it
+        decides between replaying and going upstream)."""
+        with self._lock:
+            return any(
+                all(m.test(view) for m in stub.matchers) and self._blocked(stub) is None
+                for stub in self._candidates(view)
+            )
+
     def near_misses(self, view: RequestView, limit: int = NEAR_MISSES) -> builtins.list[dict[str, Any]]:
-        """The stubs closest to matching ``view``, each with every reason it does not (fewest reasons first)."""
+        """The stubs closest to matching ``view``, each with every reason it does not (fewest reasons first,
+        then most matchers passed, then the nearest recording). Stubs of other routes are left out."""
         with self._lock:
             scored = []
             for stub in self._stubs:
+                if stub.route != view.route:
+                    continue
                 why = reasons(stub.matchers, view, stop_early=False)
                 blocked = self._blocked(stub)
                 if blocked is not None:
                     why.append(blocked)
                 if why:
                     passed = len(stub.matchers) - len({r.split(":", 1)[0] for r in why})
-                    scored.append(((len(why), -passed, stub.sort_key), stub, why))
+                    far = sum(m.distance(view) for m in stub.matchers if m.distance is not None)
+                    scored.append(((len(why), -passed, far, stub.sort_key), stub, why))
             scored.sort(key=lambda t: t[0])
             return [
                 {"id": stub.id, "name": stub.name, "source": stub.source, "reasons": why}
@@ -214,6 +246,9 @@ class StubRegistry:
 
     def _insert(self, stub: Stub) -> None:
         stub.order = next(self._order)
+        for item in stub.items:
+            if isinstance(item, ReplySpec) and item.recorded is not None:
+                self.signatures.update(item.recorded.signatures)
         key = _sort_key
         bisect.insort(self._stubs, stub, key=key)
         if stub.index is None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from mockclaude.engine import servertools
 from mockclaude.engine.issues import Issues, join
+from mockclaude.engine.recorded import RecordedSpec, compile_recorded
 from mockclaude.engine.templates import Template, compile_strings, compile_template
 from mockclaude.engine.vocabulary import (
     BLOCK_KEYS,
@@ -83,6 +84,7 @@ class ReplySpec:
     latency: Latency | None = None
     model: str | None = None
     container: dict[str, Any] | None = None
+    recorded: RecordedSpec | None = None  # a recorded answer, served as recorded (engine/recorded.py)
 
 
 def _closed(value: Any, allowed: tuple[str, ...], what: str, issues: Issues, path: str) -> bool:
@@ -116,6 +118,13 @@ def compile_reply(spec: Any, issues: Issues, path: str) -> ReplySpec | None:
     before = len(issues.items)
     if not _closed(spec, REPLY_KEYS, "a reply", issues, path):
         return None
+    if "recorded" in spec:
+        if len(spec) > 1:
+            other = next(k for k in spec if k != "recorded")
+            issues.add(join(path, other), "a recorded reply takes no other keys")
+            return None
+        recorded = compile_recorded(spec["recorded"], issues, join(path, "recorded"))
+        return ReplySpec(recorded=recorded) if recorded is not None else None
     if "error" in spec:
         extra = [k for k in spec if k not in ERROR_REPLY_KEYS]
         if extra:

@@ -12,8 +12,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from mockclaude.engine.canonical import DEFAULT_RULES, RequestRules, compile_rules
 from mockclaude.engine.issues import Issue, Issues, ScriptError, join
-from mockclaude.engine.matchers import INDEXED_KEYS, Matcher, compile_match
+from mockclaude.engine.matchers import DEFAULT_ROUTE, INDEXED_KEYS, Matcher, compile_match
 from mockclaude.engine.reply_spec import ReplySpec, compile_reply
 
 STUB_KEYS = (
@@ -31,8 +32,8 @@ STUB_KEYS = (
     "sets",
 )
 """Keys of one stub (the closed vocabulary of a ``stubs:`` entry)."""
-FILE_KEYS = ("version", "description", "stubs")
-"""Keys at the top of a script file."""
+FILE_KEYS = ("version", "description", "recording", "stubs")
+"""Keys at the top of a script file (``recording``: the rules of a cassette, engine/canonical.py)."""
 EXHAUSTED = ("error", "repeat_last", "fallthrough")
 """What a sequence does once every item was served."""
 DEFAULT_GROUP = "default"
@@ -73,6 +74,9 @@ class Stub:
     matched: int = 0  # requests served by this stub
     index: tuple[str, str] | None = field(default=None)  # (match key, exact value) for the registry index
     needle: str | None = None  # last_user_text must contain it (a prefilter the registry checks inline)
+    route: str = DEFAULT_ROUTE  # the endpoint it answers (recordings of count_tokens, models... name theirs)
+    recorded: bool = False  # it replays a recording (``reply: {recorded: ...}``)
+    rules: RequestRules = DEFAULT_RULES  # its file's recording rules (what ``request`` ignores)
 
     @property
     def label(self) -> str:
@@ -157,8 +161,13 @@ def _item(value: Any, issues: Issues, path: str) -> Item | None:
     return compile_reply(value, issues, path)
 
 
-def compile_stub(spec: Any, issues: Issues, stub_id: str, source: str) -> Stub | None:
-    """Check one stub entry against the vocabulary; ``None`` when it has problems (all of them in ``issues``)."""
+def compile_stub(
+    spec: Any, issues: Issues, stub_id: str, source: str, rules: RequestRules = DEFAULT_RULES
+) -> Stub | None:
+    """Check one stub entry against the vocabulary; ``None`` when it has problems (all of them in ``issues``).
+
+    ``rules`` are the recording rules of its file (``recording:``), which its ``request`` matcher follows.
+    """
     if not isinstance(spec, Mapping):
         issues.add("", f"a stub is a mapping with keys: {', '.join(STUB_KEYS)}")
         return None
@@ -172,7 +181,7 @@ def compile_stub(spec: Any, issues: Issues, stub_id: str, source: str) -> Stub |
     priority = spec.get("priority", 0)
     if isinstance(priority, bool) or not isinstance(priority, int):
         issues.add("priority", "expected an integer (higher priorities are tried first)")
-    matchers = compile_match(spec.get("match"), issues)
+    matchers = compile_match(spec.get("match"), issues, rules=rules)
     items: list[Item] = []
     is_sequence = "sequence" in spec
     if ("reply" in spec) == is_sequence:
@@ -231,6 +240,10 @@ def compile_stub(spec: Any, issues: Issues, stub_id: str, source: str) -> Stub |
         requires=spec.get("requires"),
         sets=spec.get("sets"),
     )
+    route = spec["match"].get("route") if isinstance(spec.get("match"), Mapping) else None
+    stub.route = route if isinstance(route, str) else DEFAULT_ROUTE
+    stub.recorded = any(isinstance(i, ReplySpec) and i.recorded is not None for i in items)
+    stub.rules = rules
     stub.needle = next((m.needle for m in matchers if m.key == "last_user_text" and m.needle), None)
     for key in INDEXED_KEYS:
         hit = next((m.index for m in matchers if m.key == key and m.index is not None), None)
@@ -252,6 +265,8 @@ def check_file(data: Any, source: str, lines: Mapping[str, int]) -> list[tuple[A
     for key in data:
         if key not in FILE_KEYS:
             top.add(str(key), f"unknown top-level key {key!r}; allowed: {', '.join(FILE_KEYS)}")
+    if "recording" in data:
+        compile_rules(data["recording"], top)
     if data.get("version") != 1:
         top.add("version", f"a script file starts with version: 1 (got {data.get('version')!r})")
     stubs = data.get("stubs", [])
@@ -265,6 +280,13 @@ def check_file(data: Any, source: str, lines: Mapping[str, int]) -> list[tuple[A
         label = name if isinstance(name, str) else f"stubs[{i}]"
         out.append((entry, Issues(source=source, stub=label, root=f"stubs[{i}]", lines=lines)))
     return out
+
+
+def recording_rules(data: Any) -> RequestRules:
+    """The recording rules of a script file's data (checked by ``check_file``; the defaults when it has none)."""
+    if not isinstance(data, Mapping):
+        return DEFAULT_RULES
+    return compile_rules(data.get("recording"), Issues())
 
 
 def raise_if(issues: list[Issue]) -> None:

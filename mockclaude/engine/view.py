@@ -6,8 +6,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+import orjson
+
 from mockclaude.model import wire
 from mockclaude.model.request import ValidatedRequest
+
+ROUTES = {"messages": "POST /v1/messages", "count_tokens": "POST /v1/messages/count_tokens"}
+"""The route of each kind of validated request, as a recording's ``route`` names it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +49,7 @@ class RequestView:
     def __init__(self, req: ValidatedRequest) -> None:
         self.req = req
         self.params = req.params
+        self.canonical: dict[object, Any] = {}  # the request matcher's canonical forms, per rules (a memo)
 
     @cached_property
     def model(self) -> str:
@@ -145,6 +151,21 @@ class RequestView:
         """``metadata`` as sent (``{}`` when absent)."""
         meta = getattr(self.params, "metadata", None)
         return {} if meta is None else meta.model_dump(mode="json", exclude_none=True)
+
+    @cached_property
+    def route(self) -> str:
+        """``POST /v1/messages`` (or the count_tokens route): what a stub's ``route`` is compared with."""
+        return ROUTES[self.req.kind]
+
+    @cached_property
+    def raw(self) -> Any:
+        """The body as the client sent it (parsed), for recordings; the normalised body when unknown."""
+        if not self.req.body:
+            return self.body
+        try:
+            return orjson.loads(self.req.body)
+        except orjson.JSONDecodeError:
+            return self.body
 
     @cached_property
     def body(self) -> dict[str, Any]:

@@ -36,8 +36,9 @@ REPLY_KEYS = (
     "latency",
     "model",
     "container",
+    "recorded",
 )
-"""Keys of one reply (``reply:`` or an item of ``sequence:``)."""
+"""Keys of one reply (``reply:`` or an item of ``sequence:``). ``recorded`` (engine/recorded.py) takes no other."""
 ERROR_REPLY_KEYS = ("error", "headers")
 ERROR_KEYS = ("type", "message", "status", "headers", "details")
 

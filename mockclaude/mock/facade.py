@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, Self, Unpack
@@ -26,7 +27,9 @@ from mockclaude.engine.journal import Journal, JournalEntry, problems, search, s
 from mockclaude.mock.expectation import Expectation
 from mockclaude.mock.options import MatchArgs, MockOptions, ScriptPath
 from mockclaude.pipeline import Pipeline, Settings, check_tool_use
+from mockclaude.record.config import RecordConfig, check_mode
 from mockclaude.server.app import PIPELINE, create_app
+from mockclaude.server.recorder import RECORDER, Recorder
 from mockclaude.server.runner import ServerThread
 
 # Settings a pipeline is built with: changing one rebuilds the pipeline in place (see Pipeline.reconfigure).
@@ -235,6 +238,39 @@ class MockClaude:
         self._pending.append(expectation._match(match))
         return expectation
 
+    def use_cassette(
+        self,
+        path: ScriptPath,
+        *,
+        mode: str = "once",
+        upstream: str | None = None,
+        upstream_key: str | None = None,
+        redact: Sequence[str] = (),
+        redact_paths: Sequence[str] = (),
+    ) -> RecordConfig:
+        """Record and replay through ``path`` (a cassette file or directory) until :meth:`eject_cassette` or
+        the next reset: requests replay from it or go to ``upstream`` and are recorded, as ``mode`` says
+        (:class:`~mockclaude.mock.options.MockOptions` ``record_mode``). ``POST /_mock/cassette`` does the same."""
+        config = RecordConfig(
+            path=Path(path),
+            mode=check_mode(mode),
+            upstream=upstream,
+            upstream_key=upstream_key,
+            redact=tuple(redact),
+            redact_paths=tuple(redact_paths),
+        )
+        self.recorder.start(config, self.pipeline)
+        return config
+
+    def eject_cassette(self) -> None:
+        """End the recording session: its recordings leave the engine (what was recorded stays on disk)."""
+        self.recorder.stop(self.pipeline)
+
+    @property
+    def recorder(self) -> Recorder:
+        """The app's recording session (``recorder.config`` is None when none runs)."""
+        return self.app[RECORDER]
+
     def load_script(self, path: ScriptPath) -> list[str]:
         """Load a script file or a directory of them (all or nothing); returns the new stubs' ids."""
         return [stub.id for stub in self.pipeline.engine.stubs.load(Path(path))]
@@ -254,6 +290,7 @@ class MockClaude:
             pipeline.settings.strict = settings.strict
             pipeline.settings.tool_use = check_tool_use(settings.tool_use)
             pipeline.settings.batch_seconds = settings.batch_seconds  # read when a batch is created
+            pipeline.settings.recount = settings.recount
             pipeline.reset()
         if isinstance(self.clock, ManualClock):
             self.clock.set(self._clock_start)
@@ -305,7 +342,7 @@ class MockClaude:
             self._base,
             seed=int(options.get("seed", self._base.seed)),
             strict=bool(options.get("strict", self._base.strict)),
-            any_model=bool(options.get("any_model", self._base.any_model)),
+            any_model=bool(options.get("any_model", bool(options.get("cassette")) or self._base.any_model)),
             api_keys=frozenset([keys] if isinstance(keys, str) else keys) if keys else self._base.api_keys,
             tokenizer=options.get("tokenizer") or self._base.tokenizer,
             rate_limits=options.get("rate_limits", self._base.rate_limits),
@@ -313,6 +350,7 @@ class MockClaude:
             chaos=options.get("chaos", self._base.chaos),
             batch_seconds=float(options.get("batch_seconds", self._base.batch_seconds)),
             tool_use=options.get("tool_use", self._base.tool_use),
+            recount=bool(options.get("recount", self._base.recount)),
         )
 
     def _load(self, options: MockOptions) -> None:
@@ -320,6 +358,20 @@ class MockClaude:
         if script is not None:
             for path in [script] if isinstance(script, str | os.PathLike) else script:
                 self.load_script(path)
+        cassette = options.get("cassette")
+        if cassette is None or cassette is False:
+            if self.recorder.config is not None:
+                self.eject_cassette()
+            return
+        if cassette is True:
+            raise TypeError("cassette=True names a file by the test (the pytest plugin's); give a path here")
+        self.use_cassette(
+            cassette,
+            mode=options.get("record_mode", "once"),
+            upstream=options.get("upstream"),
+            redact=options.get("redact", ()),
+            redact_paths=options.get("redact_paths", ()),
+        )
 
     def __repr__(self) -> str:
         where = self._url or (self._server.url if self._server and self._server.port else "not serving")

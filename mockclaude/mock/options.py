@@ -36,6 +36,20 @@ class MockOptions(TypedDict, total=False):
       (default 0: it has ended by the next read; over 86,400: its requests expire).
     - ``tool_use``: how a generated reply decides on tool calls: ``"intent"`` (default: when the conversation
       asks for one, engine/behave) or ``"always"`` (the old rule: a call on every user question with tools).
+    - ``cassette``: record and replay (README "Record and replay"): a cassette file or directory. Requests
+      replay from it, or go to ``upstream`` and are recorded into it, as ``record_mode`` says. The pytest
+      plugin resolves a relative path against the test file's directory, and ``True`` names
+      ``cassettes/<module>/<test>.yaml`` there. Implies ``any_model`` unless that is given.
+    - ``record_mode``: ``"none"`` (replay only: a miss is a 400 naming the nearest recording), ``"once"``
+      (record when the cassette does not exist yet), ``"new_episodes"`` (record what is missing), ``"all"``
+      (record everything afresh). Default ``"once"`` (the pytest plugin's: ``"none"``, and its
+      ``--mockclaude-record-mode`` overrides every test's).
+    - ``upstream``: the API to record through (the pytest plugin's default: ``--mockclaude-upstream``, else
+      ``$MOCKCLAUDE_UPSTREAM``, else ``https://api.anthropic.com``). The key sent there is
+      ``$MOCKCLAUDE_UPSTREAM_KEY``, else the client's own.
+    - ``redact`` / ``redact_paths``: regular expressions and JSON paths redacted, besides keys, auth headers,
+      cookies and the organisation id, before anything is written.
+    - ``recount``: recorded replies carry the mock's usage (tokenizer, cache simulator), not the recorded one.
     """
 
     seed: int
@@ -49,6 +63,12 @@ class MockOptions(TypedDict, total=False):
     chaos: Any
     batch_seconds: float
     tool_use: str
+    cassette: ScriptPath | bool | None
+    record_mode: str
+    upstream: str | None
+    redact: Sequence[str]
+    redact_paths: Sequence[str]
+    recount: bool
 
 
 class MatchArgs(TypedDict, total=False):
@@ -59,7 +79,8 @@ class MatchArgs(TypedDict, total=False):
     Keys: ``model``, ``system``, ``last_user_text``, ``any_message`` (text, or ``{"role", "text"}``),
     ``message_count``, ``turn``, ``tools`` (``{"present", "named", "count"}``), ``tool_choice``,
     ``tool_result`` (``{"present", "name", "content", "is_error"}``), ``thinking``, ``stream``, ``metadata``,
-    ``headers``, ``betas``, ``json`` (``{"$.max_tokens": 1024}``). No keys: every request.
+    ``headers``, ``betas``, ``json`` (``{"$.max_tokens": 1024}``); for recordings, ``request`` (the canonical
+    body) and ``route``. No keys: every request.
     """
 
     model: Any
@@ -77,6 +98,8 @@ class MatchArgs(TypedDict, total=False):
     headers: Any
     betas: Any
     json: Any
+    request: Any
+    route: Any
 
 
 class ReplyArgs(TypedDict, total=False):
@@ -86,7 +109,7 @@ class ReplyArgs(TypedDict, total=False):
     blocks: text, thinking, redacted_thinking, tool_use, server_tool_use...; absent: generated),
     ``stop_reason`` (inferred when omitted), ``stop_sequence``, ``stop_details``, ``usage`` (overrides),
     ``headers``, ``error`` (``{"type": "overloaded_error"}``: answer with that API error), ``fault``,
-    ``latency``, ``model``, ``container``.
+    ``latency``, ``model``, ``container``; or ``recorded`` alone (an answer recorded from an upstream).
     """
 
     text: str
@@ -101,3 +124,4 @@ class ReplyArgs(TypedDict, total=False):
     latency: dict[str, Any]
     model: str
     container: dict[str, Any]
+    recorded: dict[str, Any]

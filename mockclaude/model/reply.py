@@ -86,6 +86,22 @@ class Usage:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class RecordedWire:
+    """A recorded answer, served as it was received (engine/recorded.py builds it from a cassette).
+
+    ``body`` is the JSON body (for a stream: the message its events add up to, which the journal shows);
+    ``frames`` are a stream's SSE frames, one per event as recorded (pings included), and ``offsets_ms`` when each
+    one arrived, in milliseconds after the request was sent; ``total_ms`` when the whole answer had arrived. The
+    server waits those times multiplied by ``time_scale``, so a replay paces like the original.
+    """
+
+    body: bytes
+    frames: tuple[bytes, ...] = ()
+    offsets_ms: tuple[float, ...] = ()
+    total_ms: float = 0.0
+
+
 @dataclass(slots=True)
 class Reply:
     """A complete decided reply to ``POST /v1/messages``."""
@@ -104,3 +120,4 @@ class Reply:
     fault: Fault | None = None  # acted out by the server (faults issue)
     latency: Latency | None = None  # pacing, acted out by the server
     rule: str | None = None  # a generated reply: which behaviour rule decided; journaled
+    wire: RecordedWire | None = None  # a recorded reply: its bytes, served as recorded (render/, server/)

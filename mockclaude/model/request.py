@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -31,6 +32,9 @@ class Policy:
         False  # real API 400s unknown betas; default accept (Claude Code ships new ones)
     )
     strict_extra_fields: bool = True  # unknown top-level body fields → "Extra inputs are not permitted"
+    # Thinking signatures another service issued, by signature -> the thinking text they sign: recordings replay
+    # the upstream's blocks verbatim, and a client sends them back next turn (engine/recorded.py fills it).
+    known_signatures: Mapping[str, str] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,9 @@ class ValidatedRequest:
     thinking: ThinkingPlan = field(default_factory=ThinkingPlan)
     effort: str | None = None  # output_config.effort or the model default
     headers: dict[str, str] = field(default_factory=dict)  # lower-cased request headers, for matchers/journal
+    body: bytes = field(
+        default=b"", repr=False, compare=False
+    )  # as sent: recordings match its canonical form
 
     @property
     def reply_model(self) -> str:

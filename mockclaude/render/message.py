@@ -8,7 +8,10 @@ from mockclaude.model.reply import JSON, Reply
 
 
 def message_json(reply: Reply) -> JSON:
-    """The Message object, with the key order observed on the wire."""
+    """The Message object, with the key order observed on the wire (a recorded reply's: as recorded)."""
+    if reply.wire is not None:
+        recorded: JSON = orjson.loads(reply.wire.body)
+        return recorded
     return {
         "model": reply.model,
         "id": reply.id,
@@ -24,5 +27,7 @@ def message_json(reply: Reply) -> JSON:
 
 
 def message_bytes(reply: Reply) -> bytes:
-    """The compact JSON body of a non-streaming reply."""
+    """The compact JSON body of a non-streaming reply (a recorded reply's: the recorded bytes)."""
+    if reply.wire is not None:
+        return reply.wire.body
     return orjson.dumps(message_json(reply))

@@ -83,8 +83,11 @@ def frames(reply: Reply) -> list[bytes]:
     """Every SSE frame of the stream as bytes, one per event, ping included, ready for the server to write.
 
     The same bytes as framing each of :func:`events` (a test checks it), built faster: the frames of a block's
-    deltas are serialised once per shared block rather than once per reply.
+    deltas are serialised once per shared block rather than once per reply. A recorded stream's frames are the
+    recorded ones (engine/recorded.py), pings and all.
     """
+    if reply.wire is not None and reply.wire.frames:
+        return list(reply.wire.frames)
     head = events(reply)
     out: list[bytes] = [frame(next(head))]  # message_start
     pinged = not reply.ping_after_first_start

@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from mockclaude.engine import servertools
+from mockclaude.engine.canonical import RECORDING_KEYS
 from mockclaude.engine.matchers import MATCH_KEYS
 from mockclaude.engine.ops import OPERATORS
+from mockclaude.engine.recorded import EVENT_KEYS, RECORDED_KEYS
 from mockclaude.engine.reply_spec import (
     BLOCK_KEYS,
     CITATION_KEYS,
@@ -76,6 +78,16 @@ def _match() -> dict[str, Any]:
     props["stream"] = {"type": "boolean"}
     for key in ("metadata", "headers", "json"):
         props[key] = {"type": "object", "minProperties": 1, "additionalProperties": _ref("op")}
+    props["route"] = {
+        "type": "string",
+        "pattern": "^[A-Z]+ /\\S*$",
+        "description": "the endpoint a recording answers (default POST /v1/messages)",
+    }
+    props["request"] = {
+        "type": "object",
+        "description": "a recorded request body: the request, in canonical form, must equal it (the file's "
+        "recording.ignore paths left out; [REDACTED] matches anything)",
+    }
     assert set(props) == set(MATCH_KEYS)
     return _closed(props)
 
@@ -157,9 +169,45 @@ def _reply() -> dict[str, Any]:
         "latency": {"type": "object", "description": "mockclaude.model.faults.Latency fields"},
         "model": {"type": "string"},
         "container": {"type": ["object", "null"]},
+        "recorded": _ref("recorded"),
     }
     assert set(props) == set(REPLY_KEYS)
-    return _closed(props, **{"not": {"required": ["content", "text"]}})
+    return _closed(
+        props,
+        **{"not": {"required": ["content", "text"]}, "dependentSchemas": {"recorded": {"maxProperties": 1}}},
+    )
+
+
+def _recorded() -> dict[str, Any]:
+    ms = {"type": "number", "minimum": 0}
+    event = _closed({"ms": ms, "event": {"type": "string"}, "data": {}}, required=["data"])
+    assert set(event["properties"]) == set(EVENT_KEYS)
+    props: dict[str, Any] = {
+        "status": {"type": "integer", "minimum": 100, "maximum": 599},
+        "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+        "body": {"description": "the JSON body as received"},
+        "text": {"type": "string", "description": "a body that is not JSON"},
+        "events": {"type": "array", "minItems": 1, "items": event, "description": "a stream, event by event"},
+        "ms": {**ms, "description": "when the whole answer had arrived, in ms after the request"},
+    }
+    assert set(props) == set(RECORDED_KEYS)
+    one = [{"required": [key]} for key in ("body", "text", "events")]
+    return _closed(props, oneOf=one, description="an answer recorded from an upstream, served as recorded")
+
+
+def _recording() -> dict[str, Any]:
+    paths = {"type": "array", "items": {"type": "string"}}
+    props: dict[str, Any] = {
+        "upstream": {"type": "string", "description": "where it was recorded"},
+        "ignore": {**paths, "description": "request JSON paths left out of matching (default [$.metadata])"},
+        "redact": {
+            **paths,
+            "description": "regular expressions redacted when more is recorded into this file",
+        },
+        "redact_paths": {**paths, "description": "JSON paths redacted when more is recorded into this file"},
+    }
+    assert set(props) == set(RECORDING_KEYS)
+    return _closed(props)
 
 
 def _stub() -> dict[str, Any]:
@@ -194,6 +242,7 @@ def build_schema() -> dict[str, Any]:
         "match": _match(),
         "op": _op(),
         "reply": _reply(),
+        "recorded": _recorded(),
         "citation": _citation(),
     }
     defs |= {f"block_{kind}": _block(kind) for kind in BLOCK_KEYS}
@@ -201,6 +250,7 @@ def build_schema() -> dict[str, Any]:
         {
             "version": {"const": 1},
             "description": {"type": "string"},
+            "recording": _recording(),
             "stubs": {"type": "array", "items": _ref("stub")},
         },
         required=["version"],

@@ -53,3 +53,23 @@ def parse_yaml(text: str, source: str) -> Document:
 def read_yaml(path: Path) -> Document:
     """The ``Reader`` for ``.yaml`` / ``.yml`` files."""
     return parse_yaml(path.read_text(encoding="utf-8"), str(path))
+
+
+def dump_yaml(data: object, comment: str = "") -> str:
+    """``data`` as a YAML script file a person can read: keys in their order, multi-line strings as ``|``
+    blocks, no line wrapping, unicode as is (libyaml's emitter when it is there). ``comment`` goes on top."""
+    import yaml
+
+    base: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+    class Dumper(base):  # type: ignore[valid-type,misc]
+        """A dumper of its own, so the string style below does not leak into other users of PyYAML."""
+
+    def text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+        style = "|" if "\n" in value and not value.startswith((" ", "\n")) else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    Dumper.add_representer(str, text)
+    body: str = yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=1 << 30)
+    head = "".join(f"# {line}\n" if line else "#\n" for line in comment.splitlines())
+    return head + body

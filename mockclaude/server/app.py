@@ -5,8 +5,12 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from mockclaude.boot import gc_paused
+
+if TYPE_CHECKING:
+    from mockclaude.record.config import RecordConfig
 
 # Imports build long-lived objects only: a garbage collection in the middle frees nothing (see gc_paused).
 with gc_paused():
@@ -25,6 +29,7 @@ with gc_paused():
     from mockclaude.server.batches import BATCH_ROUTES
     from mockclaude.server.inspector import install as install_inspector
     from mockclaude.server.openai_compat import CHAT_ROUTES
+    from mockclaude.server.recorder import RECORDER, Recorder
     from mockclaude.server.respond import (
         Handler,
         base_headers,
@@ -157,12 +162,34 @@ async def method_not_allowed(
     raise MethodNotAllowedError(f"Method {request.method} is not allowed for {request.path}")
 
 
-def create_app(settings: Settings | None = None, *, path_prefix: str = "") -> web.Application:
-    """The application for one mock instance. API routes also answer under ``path_prefix`` (gateways)."""
+@web.middleware
+async def _recording(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Hand API requests to the recording session when one runs (server/recorder.py); else straight through."""
+    recorder = request.app[RECORDER]
+    if recorder.config is None or request.path.startswith("/_mock/"):
+        return await handler(request)
+    return await recorder.handle(request, handler, request.app[PIPELINE])
+
+
+def create_app(
+    settings: Settings | None = None, *, path_prefix: str = "", record: RecordConfig | None = None
+) -> web.Application:
+    """The application for one mock instance. API routes also answer under ``path_prefix`` (gateways).
+
+    ``record`` starts a recording session (README "Record and replay"); ``app[RECORDER]`` starts and stops
+    others later (the pytest plugin does, per test).
+    """
     with gc_paused():  # the tokenizer, catalog and engine state: long-lived objects only
         pipeline = Pipeline(settings)
-    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[_recording])
     app[PIPELINE] = pipeline
+    recorder = Recorder(path_prefix)
+    app[RECORDER] = recorder
+    app.on_cleanup.append(recorder.close)
+    if record is not None:
+        recorder.start(record, pipeline)
     app[ORG_ID] = organization_id(pipeline.seed)
     app[STREAM_STATS] = StreamStats()
     prefixes = [""]

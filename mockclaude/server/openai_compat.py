@@ -15,6 +15,7 @@ not acted out here: the reply is served whole.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
 import orjson
@@ -59,6 +60,8 @@ async def chat_completions(
     settings = pipeline.settings
     created = int(settings.clock.now())
     reply = served.reply
+    if reply.wire is not None:  # a recorded Messages reply: its content, laid out as OpenAI chunks
+        reply = dataclasses.replace(reply, wire=None, latency=None)
     latency = reply.latency
     scale = latency.scale(settings.time_scale) if latency is not None else 0.0
     waits = plan_waits(frames(reply), reply, latency, scale, settings.seed) if latency and scale > 0 else None

@@ -11,6 +11,9 @@ frame. The model (model/faults.py ``Latency``):
 * block starts/stops, ``message_delta`` and ``message_stop`` follow their predecessor at once;
 * every non-zero wait gets the seeded jitter, then is multiplied by the time scale.
 
+A recorded reply (``Reply.wire``) is paced by its recording instead: each frame waits the time that passed before
+it arrived from the upstream, and a JSON reply the whole answer's time, all multiplied by the time scale.
+
 Jitter draws come from ``random.Random`` seeded with ``(seed, reply id)``, so the same request sequence gets the
 same pacing, whatever else the server is doing (DESIGN.md rule 3). A non-streaming reply waits the sum.
 """
@@ -57,6 +60,8 @@ def plan_waits(frames: list[bytes], reply: Reply, latency: Latency, scale: float
     waits = [0.0] * len(frames)
     if scale <= 0 or not frames:
         return waits
+    if reply.wire is not None:
+        return recorded_waits(len(frames), reply, scale)
     rng = jitter_rng(seed, reply)
     first = next((i for i, f in enumerate(frames) if f.startswith(_BLOCK_START)), None)
     if first is None:
@@ -80,4 +85,21 @@ def plan_waits(frames: list[bytes], reply: Reply, latency: Latency, scale: float
     for i, tokens in zip(deltas, weights, strict=True):
         ms = 1000.0 * tokens / latency.tokens_per_second
         waits[i] += jittered(ms, latency, rng) / 1000.0 * scale
+    return waits
+
+
+def recorded_waits(count: int, reply: Reply, scale: float) -> list[float]:
+    """The waits of a recorded reply's ``count`` frames: the recorded gaps between them (the first one from the
+    request), or, for a JSON reply or frames that are not the recorded ones, the whole answer's time first."""
+    wire = reply.wire
+    waits = [0.0] * count
+    if wire is None or not count:
+        return waits
+    if len(wire.offsets_ms) == count:
+        previous = 0.0
+        for i, at in enumerate(wire.offsets_ms):
+            waits[i] = max(at - previous, 0.0) / 1000.0 * scale
+            previous = max(previous, at)
+        return waits
+    waits[0] = wire.total_ms / 1000.0 * scale
     return waits

@@ -18,6 +18,12 @@ Marker ``@pytest.mark.mockclaude(seed=..., strict=..., script=..., any_model=...
 seed, ``any_model``, ``api_keys`` and the tokenizer rebuild the server's pipeline in place when they differ from
 the previous test's (a few milliseconds); ``strict`` and ``script`` are applied by the reset itself. An unknown
 key is an error. ``-p no:mockclaude`` turns the plugin off.
+
+Record and replay: ``@pytest.mark.mockclaude(cassette="cassettes/weather.yaml", record_mode="none")`` (a path
+relative to the test file; ``cassette=True``: ``cassettes/<module>/<test>.yaml``). The default mode is
+``none``, so CI never leaves the machine; ``pytest --mockclaude-record-mode=once`` records the cassettes that do
+not exist yet, ``=new_episodes`` what is missing from them, ``=all`` re-records every one
+(``--mockclaude-upstream URL``, ``$MOCKCLAUDE_UPSTREAM_KEY``).
 """
 
 from __future__ import annotations
@@ -36,9 +42,31 @@ _MOCKS = pytest.StashKey[list["MockClaude"]]()
 
 MARKER = (
     "mockclaude(seed=0, strict=False, script=None, any_model=False, api_keys=None, tokenizer=None, "
-    'rate_limits=None, time_scale=0, chaos=None, batch_seconds=0, tool_use="intent"): '
+    'rate_limits=None, time_scale=0, chaos=None, batch_seconds=0, tool_use="intent", cassette=None, '
+    'record_mode="none", upstream=None, redact=(), redact_paths=(), recount=False): '
     "settings of the mockclaude fixture for this test (see mockclaude.MockOptions)"
 )
+DEFAULT_UPSTREAM = "https://api.anthropic.com"
+UPSTREAM_ENV = "MOCKCLAUDE_UPSTREAM"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--mockclaude-record-mode`` and ``--mockclaude-upstream``: how tests with a cassette record."""
+    group = parser.getgroup("mockclaude", "mockclaude record and replay")
+    group.addoption(
+        "--mockclaude-record-mode",
+        choices=("none", "once", "new_episodes", "all"),
+        default=None,
+        help="record mode of every test with a cassette (default: each marker's, else none); "
+        "all re-records them",
+    )
+    group.addoption(
+        "--mockclaude-upstream",
+        default=None,
+        metavar="URL",
+        help=f"API to record through (default: ${UPSTREAM_ENV}, else {DEFAULT_UPSTREAM}); "
+        "the key: $MOCKCLAUDE_UPSTREAM_KEY, else the client's own",
+    )
 
 
 class AppFactory(Protocol):
@@ -61,7 +89,30 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
                 "@pytest.mark.mockclaude takes keyword arguments only (seed=..., strict=...)"
             )
         merged.update(marker.kwargs)
+    if merged.get("cassette") not in (None, False):
+        _cassette(request, merged)
     return merged
+
+
+def _cassette(request: pytest.FixtureRequest, options: dict[str, Any]) -> None:
+    """Resolve a test's cassette options: the path against the test file, the mode and the upstream."""
+    import os
+    from pathlib import Path
+
+    here = Path(str(request.node.fspath)).parent
+    cassette = options["cassette"]
+    if cassette is True:
+        module = Path(str(request.node.fspath)).stem
+        name = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)
+        cassette = Path("cassettes") / module / f"{name}.yaml"
+    path = Path(cassette)
+    options["cassette"] = path if path.is_absolute() else here / path
+    config = request.config
+    options["record_mode"] = config.getoption("mockclaude_record_mode") or options.get("record_mode", "none")
+    options.setdefault(
+        "upstream",
+        config.getoption("mockclaude_upstream") or os.environ.get(UPSTREAM_ENV) or DEFAULT_UPSTREAM,
+    )
 
 
 def _track(node: pytest.Item | Any, mock: MockClaude) -> None:

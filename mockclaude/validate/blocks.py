@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from mockclaude.ids import verify_thinking
@@ -81,7 +81,7 @@ def check_blocks(params: Params, spec: ModelSpec, policy: Policy) -> None:
     _check_cache_control(params)
     _check_media(params.messages, spec)
     if policy.verify_signatures:
-        _check_signatures(params.messages, policy.seed)
+        _check_signatures(params.messages, policy.seed, policy.known_signatures or {})
 
 
 def _check_cache_control(params: Params) -> None:
@@ -201,8 +201,9 @@ def _pdf_pages(data: str, tagged: str) -> int:
     return pdf_page_count(raw)
 
 
-def _check_signatures(messages: list[MessageParam], seed: int) -> None:
-    """Thinking blocks sent back must carry a signature this mock issued for their text.
+def _check_signatures(messages: list[MessageParam], seed: int, known: Mapping[str, str]) -> None:
+    """Thinking blocks sent back must carry a signature this mock issued for their text, or one a recording
+    holds for that same text (``known``: the upstream's own signatures, replayed verbatim).
 
     The engine signs the text it returns, so ``display: "omitted"`` blocks (empty ``thinking``) verify too.
     """
@@ -213,5 +214,7 @@ def _check_signatures(messages: list[MessageParam], seed: int) -> None:
             if isinstance(block, ThinkingBlock):
                 # compare_digest refuses non-ASCII strings, and no signature we issue has any.
                 sig = block.signature
+                if known.get(sig) == block.thinking:
+                    continue
                 if not sig.isascii() or not verify_thinking(seed, block.thinking, sig):
                     raise _bad(f"messages.{n}.content.{m}: Invalid `signature` in `thinking` block")
