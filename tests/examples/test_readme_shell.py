@@ -127,12 +127,19 @@ def test_readme_bash_block(index: int, port: int) -> None:
     if not script.strip():
         return
     server = None
-    if "mockclaude serve" not in script and "localhost" in script:  # the block talks to a server the reader already started
+    if (
+        "mockclaude serve" not in script and "localhost" in script
+    ):  # the block talks to a server the reader already started
         server = start(f"mockclaude serve --port {port}")
         wait_for_banner(server)
     try:
         done = subprocess.run(
-            ["bash", "-e", "-c", script], cwd=ROOT, env=shell_env(), capture_output=True, text=True, timeout=60
+            ["bash", "-e", "-c", script],
+            cwd=ROOT,
+            env=shell_env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
     finally:
         if server is not None:
