@@ -141,11 +141,16 @@ def build_parser() -> argparse.ArgumentParser:
 def _check_fault_flags(args: argparse.Namespace) -> None:
     """Reject bad --time-scale, --rate-limit and --chaos values with a one-line ValueError."""
     from mockclaude.limits.tiers import limit_table
+    from mockclaude.pipeline import MAX_BATCH_SECONDS, MAX_TIME_SCALE
 
     if not 0 <= args.time_scale < float("inf"):  # inf would pace every reply for ever
         raise ValueError("--time-scale must be a finite number >= 0")
+    if args.time_scale > MAX_TIME_SCALE:
+        raise ValueError(f"--time-scale must be at most {MAX_TIME_SCALE:g}")
     if not args.batch_seconds >= 0:
         raise ValueError("--batch-seconds must be >= 0")
+    if args.batch_seconds > MAX_BATCH_SECONDS:
+        raise ValueError(f"--batch-seconds must be at most {MAX_BATCH_SECONDS:g}")
     if not 0 <= args.chaos <= 1:
         raise ValueError("--chaos must be between 0 and 1")
     if args.rate_limit is not None:

@@ -67,6 +67,23 @@ class Settings:
     batch_seconds: float = 0.0
 
 
+MAX_TIME_SCALE = 1000.0
+"""The largest ``time_scale``: a thousand times a model's real latency is minutes a reply, never for ever."""
+MAX_BATCH_SECONDS = 1e9
+"""The largest ``batch_seconds`` (about 31 years: any batch that long has expired after its 24 hours anyway)."""
+
+
+def check_settings(settings: Settings) -> None:
+    """Refuse (``ValueError``, naming the field) a setting that would stall or break every later request."""
+    scale = settings.time_scale
+    if not (isinstance(scale, int | float) and 0 <= scale <= MAX_TIME_SCALE):  # also refuses NaN
+        raise ValueError(f"time_scale: must be a number from 0 to {MAX_TIME_SCALE:g}, got {scale!r}")
+    seconds = settings.batch_seconds
+    if not (isinstance(seconds, int | float) and 0 <= seconds <= MAX_BATCH_SECONDS):
+        # NaN would keep batches running for ever
+        raise ValueError(f"batch_seconds: must be a number from 0 to {MAX_BATCH_SECONDS:g}, got {seconds!r}")
+
+
 @dataclass(slots=True)
 class Served:
     """What the pipeline decided for one request: the reply and whether to stream it."""
@@ -174,8 +191,7 @@ class Pipeline:
             chaos = ChaosConfig(rate=float(chaos))
         self.chaos = Chaos(self.settings.seed, chaos) if chaos is not None and chaos.rate > 0 else None
         self._latencies: dict[str, Latency | None] = {}
-        if not self.settings.batch_seconds >= 0:  # also refuses NaN, which would keep batches running forever
-            raise ValueError(f"batch_seconds: must be a number >= 0, got {self.settings.batch_seconds!r}")
+        check_settings(self.settings)
         self.batches = Batches(self.settings.seed)  # Message Batches; settled via settled_batches()
 
     @property
