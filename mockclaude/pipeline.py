@@ -222,7 +222,7 @@ class Pipeline:
         self.engine.reset()
         self.batches.clear()
         self.engine.strict = self.settings.strict
-        if self.settings.fixtures:
+        if self.settings.fixtures:  # last: a broken file raises its ScriptError with everything else reset
             self.engine.stubs.load(self.settings.fixtures)
 
     def reconfigure(self, settings: Settings) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from mockclaude.engine.issues import Issue, ScriptError
+from mockclaude.model.jsonbody import loads
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +31,7 @@ Reader = Callable[[Path], Document]
 
 def _read_json(path: Path) -> Document:
     try:
-        return Document(orjson.loads(path.read_bytes()))
+        return Document(loads(path.read_bytes()))  # nesting bounded as for request bodies
     except orjson.JSONDecodeError as exc:
         raise ScriptError([Issue(str(path), None, "", f"not valid JSON: {exc}")]) from None
 
@@ -58,6 +59,12 @@ def read_document(path: Path) -> Document:
         raise ScriptError(
             [Issue(str(path), None, "", f"cannot read the file: {exc.strerror or exc}")]
         ) from None
+    except UnicodeDecodeError:  # a broken file is a script problem (a 400, a CLI message), never a 500
+        raise ScriptError(
+            [Issue(str(path), None, "", "cannot read the file: it is not UTF-8 text")]
+        ) from None
+    except RecursionError:
+        raise ScriptError([Issue(str(path), None, "", "the file is nested too deeply")]) from None
 
 
 def script_files(path: Path) -> list[Path]:

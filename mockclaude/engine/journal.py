@@ -28,6 +28,7 @@ from mockclaude.engine.core import Decision, Engine, NoStubMatchedError
 from mockclaude.engine.journal_checks import problems, search, summary
 from mockclaude.model.errors import ApiError, InternalServerError
 from mockclaude.model.faults import Fault
+from mockclaude.model.jsonbody import loads
 from mockclaude.model.request import ValidatedRequest
 
 __all__ = [
@@ -109,8 +110,8 @@ class JournalEntry:
     @property
     def body(self) -> Any:
         """The request body as the client sent it, parsed (the raw text when it was not JSON)."""
-        try:
-            return orjson.loads(self.raw_body)
+        try:  # nested past validate's limit (and refused for it): shown as text, which serialises
+            return loads(self.raw_body)
         except orjson.JSONDecodeError:
             return self.raw_body.decode("utf-8", "replace")
 

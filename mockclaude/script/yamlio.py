@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,11 +28,31 @@ def _lines(node: yaml.Node, path: str, out: dict[str, int]) -> None:
             _lines(item, join(path, i), out)
 
 
+_INT64 = range(-(2**63), 2**63)
+
+
+@functools.cache
+def _loader_class() -> type[yaml.SafeLoader]:
+    """PyYAML's safe loader, with integers past 64 bits read as floats (as JSON bodies are: orjson cannot write
+    them back, and a stub replying with one answered a 500)."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | float:
+        value = yaml.SafeLoader.construct_yaml_int(loader, node)
+        return value if value in _INT64 else float(value)
+
+    Loader.add_constructor("tag:yaml.org,2002:int", construct_int)
+    return Loader
+
+
 def parse_yaml(text: str, source: str) -> Document:
     """Parse one YAML document into data plus a path -> line map; errors raise a located ``ScriptError``."""
     import yaml  # imported on first use: only a mock that reads YAML scripts pays its ~11 ms of start-up
 
-    loader = yaml.SafeLoader(text)
+    loader = _loader_class()(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

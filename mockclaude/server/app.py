@@ -33,6 +33,7 @@ with gc_paused():
         organization_id,
         read_body,
         replace_rate_headers,
+        request_headers,
     )
     from mockclaude.server.stream import STREAM_STATS, StreamStats, write_reply
     from mockclaude.validate.request import MAX_BODY_BYTES  # Messages and count_tokens: 32 MB (api-spec §1.3)
@@ -78,7 +79,9 @@ async def create_message(
     request: web.Request, pipeline: Pipeline, headers: dict[str, str]
 ) -> web.StreamResponse:
     """``POST /v1/messages``: JSON or SSE."""
-    served = pipeline.messages(await read_body(request), request.headers, request_id=headers["request-id"])
+    served = pipeline.messages(
+        await read_body(request), request_headers(request), request_id=headers["request-id"]
+    )
     headers.update(served.headers)
     headers.update(served.reply.headers)
     settings = pipeline.settings
@@ -106,7 +109,7 @@ async def count_tokens(
     if limiter.enabled:
         replace_rate_headers(headers, limiter.count_tokens_headers(None))
     body = await read_body(request)
-    counted = pipeline.count_tokens(body, request.headers, request_id=headers["request-id"])
+    counted = pipeline.count_tokens(body, request_headers(request), request_id=headers["request-id"])
     if counted.headers:
         replace_rate_headers(headers, counted.headers)
     return json_response({"input_tokens": counted.total}, headers)
@@ -118,7 +121,7 @@ async def list_models(
     """``GET /v1/models``: newest first, paginated."""
     from mockclaude.validate.headers import authenticate
 
-    authenticate(request.headers, pipeline.policy)
+    authenticate(request_headers(request), pipeline.policy)
     lifecycle = request.query.getall("lifecycle[]", []) or None
     page = list_page(
         pipeline.policy.catalog,
@@ -134,7 +137,7 @@ async def get_model(request: web.Request, pipeline: Pipeline, headers: dict[str,
     """``GET /v1/models/{model_id}``: an id or an alias."""
     from mockclaude.validate.headers import authenticate
 
-    authenticate(request.headers, pipeline.policy)
+    authenticate(request_headers(request), pipeline.policy)
     model_id = request.match_info["model_id"]
     spec = pipeline.policy.catalog.resolve(model_id)
     if spec is None:

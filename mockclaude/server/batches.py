@@ -11,7 +11,7 @@ from aiohttp import web
 
 from mockclaude.batches import MAX_BODY_BYTES, Batch
 from mockclaude.pipeline import Pipeline
-from mockclaude.server.respond import Handler, int_query, json_response, read_body
+from mockclaude.server.respond import Handler, int_query, json_response, read_body, request_headers
 from mockclaude.validate.headers import authenticate, check_version
 
 __all__ = ["BATCH_ROUTES", "RESULTS_TYPE"]
@@ -24,8 +24,8 @@ RESULTS_TYPE = "application/binary"
 
 def _authorize(request: web.Request, pipeline: Pipeline) -> None:
     """Every batch route checks the credentials and ``anthropic-version`` as ``/v1/messages`` does."""
-    authenticate(request.headers, pipeline.policy)
-    check_version(request.headers)
+    authenticate(request_headers(request), pipeline.policy)
+    check_version(request_headers(request))
 
 
 def _results_url(request: web.Request, batch: Batch) -> str:
@@ -44,7 +44,7 @@ def _batch_json(request: web.Request, batch: Batch) -> dict[str, object]:
 async def create(request: web.Request, pipeline: Pipeline, headers: dict[str, str]) -> web.StreamResponse:
     """``POST /v1/messages/batches``: the new batch, ``in_progress``."""
     body = await read_body(request, MAX_BODY_BYTES)  # up to 256 MB, beyond the 32 MB of Messages
-    batch = pipeline.create_batch(body, request.headers, request_id=headers["request-id"])
+    batch = pipeline.create_batch(body, request_headers(request), request_id=headers["request-id"])
     return json_response(batch, headers)
 
 

@@ -27,7 +27,7 @@ from mockclaude.pipeline import Pipeline
 from mockclaude.render.openai_chat import completion_bytes, error_chunk, stream_chunks
 from mockclaude.render.sse import frames
 from mockclaude.server.pacing import plan_waits
-from mockclaude.server.respond import JSON_TYPE, SSE_TYPE, Handler, error_headers, read_body
+from mockclaude.server.respond import JSON_TYPE, SSE_TYPE, Handler, error_headers, read_body, request_headers
 from mockclaude.server.stream import wait_for_client
 from mockclaude.validate.headers import authenticate
 from mockclaude.validate.openai_chat import COMPAT_API_VERSION, ChatRequest, translate_request
@@ -41,7 +41,7 @@ async def chat_completions(
     """``POST /v1/chat/completions``: JSON or an SSE stream of chunks, errors in OpenAI's shape."""
     body = b""
     # Lower-cased names, as the validator expects; the layer needs no anthropic-version from OpenAI clients.
-    sent = {name.lower(): value for name, value in request.headers.items()}
+    sent = {name.lower(): value for name, value in request_headers(request).items()}
     try:
         body = await read_body(request)
         authenticate(sent, pipeline.policy)  # a wrong key is a 401 whatever the body says, as on /v1/messages

@@ -132,7 +132,7 @@ def authorize(request: web.Request, token: str | None) -> None:
         scheme, _, value = request.headers.get("authorization", "").partition(" ")
         if sent is None and scheme.lower() == "bearer":
             sent = value.strip()
-        if sent is None or not hmac.compare_digest(sent.encode(), token.encode()):
+        if sent is None or not hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), token.encode()):
             raise AuthenticationError(
                 "mockclaude admin routes need the admin token: Authorization: Bearer <token> or x-admin-token"
             )

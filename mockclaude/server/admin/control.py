@@ -217,14 +217,21 @@ async def reset(request: Req, pipeline: Pipeline, headers: Hdrs) -> Out:
             get_counter(changes["tokenizer"])
         except (ValueError, TokenizerUnavailableError) as exc:
             raise InvalidRequestError(f"tokenizer: {exc}") from None
+    # A broken --fixtures file is a 400 naming its problems, never a 500: a rebuild then changes nothing; a plain
+    # reset has reset everything else and loads the file again once it is fixed (serve reloads it on change).
     if any(getattr(settings, k) != v for k, v in changes.items() if k != "strict"):
         try:  # the new state is built aside first: bad settings leave the mock as it was
             pipeline.reconfigure(dataclasses.replace(settings, **changes))
+        except ScriptError as exc:  # (a ValueError too)
+            raise _script_error(exc) from None
         except ValueError as exc:  # e.g. an unknown rate-limit tier
             raise InvalidRequestError(str(exc)) from None
     else:
         settings.strict = changes.get("strict", settings.strict)
-        pipeline.reset()
+        try:
+            pipeline.reset()
+        except ScriptError as exc:
+            raise _script_error(exc) from None
     try:
         for path in paths:
             pipeline.engine.stubs.load(path)
@@ -247,7 +254,10 @@ async def set_seed(request: Req, pipeline: Pipeline, headers: Hdrs) -> Out:
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise InvalidRequestError("seed: Input should be a valid integer")
     if seed != pipeline.seed:
-        pipeline.reconfigure(dataclasses.replace(pipeline.settings, seed=seed))
+        try:  # a broken --fixtures file: a 400 naming its problems, the seed unchanged
+            pipeline.reconfigure(dataclasses.replace(pipeline.settings, seed=seed))
+        except ScriptError as exc:
+            raise _script_error(exc) from None
     return json_response({"seed": pipeline.seed}, headers)
 
 
