@@ -62,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="script file or directory of stubs to load (reloaded when a file changes)",
     )
     serve.add_argument(
+        "--script-root",
+        metavar="DIR",
+        help="the folder POST /_mock/script and reset may load script files from (default: the --fixtures folder, "
+        "else the working directory)",
+    )
+    serve.add_argument(
         "--strict",
         action="store_true",
         help="answer requests no stub matches with a 400 naming the nearest stubs (default: generate a reply)",
@@ -157,6 +163,17 @@ def _check_fault_flags(args: argparse.Namespace) -> None:
         limit_table(args.rate_limit)  # a bad tier name fails here, naming the choices
 
 
+def _script_root(args: argparse.Namespace) -> str:
+    """Where admin callers may load scripts from: ``--script-root``, else the ``--fixtures`` folder (a file's
+    folder), else the working directory."""
+    if args.script_root:
+        return str(args.script_root)
+    if args.fixtures:
+        fixtures = str(args.fixtures)
+        return fixtures if os.path.isdir(fixtures) else os.path.dirname(os.path.abspath(fixtures))
+    return os.getcwd()
+
+
 def serve(args: argparse.Namespace) -> int:
     """Run the server in the foreground until SIGINT/SIGTERM, then shut down cleanly."""
     # The request models are the only pydantic models this process builds, and none needs a pydantic plugin;
@@ -209,6 +226,7 @@ def serve(args: argparse.Namespace) -> int:
         chaos=args.chaos or None,
         admin_token=args.admin_token,
         fixtures=args.fixtures,
+        script_root=_script_root(args),
         strict=args.strict,
         batch_seconds=args.batch_seconds,
     )

@@ -61,6 +61,9 @@ class Settings:
     chaos: float | ChaosConfig | None = None  # share of Messages requests that fail (seeded)
     # Scripted replies (README "Scripting replies"):
     fixtures: str | None = None  # a script file or directory of stubs, loaded at start
+    # Where POST /_mock/script and reset's "script" may read files from (symlinks resolved); None: anywhere the
+    # process can read (the library and pytest plugin). `serve` sets the --fixtures folder, else the cwd.
+    script_root: str | None = None
     strict: bool = False  # unmatched requests get a 400 naming the nearest stubs instead of a generated reply
     # Message Batches (README "Message Batches"): a batch ends this many clock seconds after its creation (0: it
     # has ended by the next read; over 24 h: its requests expire).

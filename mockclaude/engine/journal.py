@@ -30,6 +30,7 @@ from mockclaude.model.errors import ApiError, InternalServerError
 from mockclaude.model.faults import Fault
 from mockclaude.model.jsonbody import loads
 from mockclaude.model.request import ValidatedRequest
+from mockclaude.model.secrets import redact, redact_headers
 
 __all__ = [
     "Endpoint",
@@ -46,27 +47,11 @@ __all__ = [
 JSON = dict[str, Any]
 Endpoint = Literal["messages", "count_tokens", "batches"]  # batches: POST /v1/messages/batches
 
-# Headers whose values are credentials: the journal keeps only a short prefix, enough to tell two keys apart.
-_SECRET_HEADERS = frozenset({"x-api-key", "authorization", "proxy-authorization"})
-_KEEP = 6
-
-
-def redact(value: str) -> str:
-    """A credential cut to a short prefix: ``sk-ant-api03-…`` -> ``sk-ant…``; ``Bearer`` prefixes survive."""
-    scheme, _, token = value.partition(" ")
-    if token and scheme.lower() in ("bearer", "basic"):
-        return f"{scheme} {redact(token)}"
-    keep = min(_KEEP, len(value) // 2)
-    return value[:keep] + "…"
-
 
 def journal_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """Request headers as the journal keeps them: lower-cased names, credentials redacted."""
-    out: dict[str, str] = {}
-    for name, value in headers.items():
-        key = name.lower()
-        out[key] = redact(value) if key in _SECRET_HEADERS else value
-    return out
+    """Request headers as the journal keeps them: lower-cased names, credentials (keys, bearer tokens, the admin
+    token, cookies: ``model.secrets``) redacted."""
+    return redact_headers(headers)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from typing import Any
 
+from mockclaude.engine.documents import inside
 from mockclaude.engine.issues import ScriptError
 from mockclaude.engine.journal import problems, search
 from mockclaude.engine.stubs import Stub, check_file
@@ -43,6 +45,17 @@ def _add_all(pipeline: Pipeline, specs: list[Any], source: str) -> list[Stub]:
             stubs.remove(stub.id)
         raise _script_error(exc) from None
     return added
+
+
+def _confined(pipeline: Pipeline, path: str, field: str) -> None:
+    """Refuse a script path outside ``Settings.script_root`` (``serve``: the fixtures folder, else its working
+    directory), before anything is read: an admin caller must not make the server read, and echo parts of, any
+    file it can open."""
+    root = pipeline.settings.script_root
+    if root is not None and not inside(path, root):
+        raise InvalidRequestError(
+            f"{field}: scripts are read only from {os.path.realpath(root)} (serve --script-root changes it)"
+        )
 
 
 @admin_route("GET", "/stubs")
@@ -89,6 +102,7 @@ async def load_script(request: Req, pipeline: Pipeline, headers: Hdrs) -> Out:
     if "path" in data:
         if not isinstance(data["path"], str):
             raise InvalidRequestError("path: Input should be a valid string")
+        _confined(pipeline, data["path"], "path")
         try:
             stubs = pipeline.engine.stubs.load(data["path"], replace=data.get("replace") is True)
         except ScriptError as exc:
@@ -212,6 +226,8 @@ async def reset(request: Req, pipeline: Pipeline, headers: Hdrs) -> Out:
     paths = [script] if isinstance(script, str) else script or []
     if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
         raise InvalidRequestError("script: Input should be a path or a list of paths")
+    for path in paths:
+        _confined(pipeline, path, "script")
     if "tokenizer" in changes:
         try:  # before rebuilding: a rebuild that fails half-way would leave a broken mock
             get_counter(changes["tokenizer"])
