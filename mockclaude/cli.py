@@ -62,6 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="script file or directory of stubs to load (reloaded when a file changes)",
     )
     serve.add_argument(
+        "--allow-host",
+        action="append",
+        dest="allow_hosts",
+        metavar="NAME",
+        default=[],
+        help="let the /_mock/ admin routes answer this Host / Origin name too (repeatable; default: loopback "
+        "names only: localhost, 127.0.0.1, [::1])",
+    )
+    serve.add_argument(
         "--script-root",
         metavar="DIR",
         help="the folder POST /_mock/script and reset may load script files from (default: the --fixtures folder, "
@@ -225,6 +234,7 @@ def serve(args: argparse.Namespace) -> int:
         rate_limits=args.rate_limit,
         chaos=args.chaos or None,
         admin_token=args.admin_token,
+        allowed_hosts=frozenset(name.strip().lower().strip("[]") for name in args.allow_hosts),
         fixtures=args.fixtures,
         script_root=_script_root(args),
         strict=args.strict,

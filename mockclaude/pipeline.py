@@ -52,6 +52,8 @@ class Settings:
     catalog: Catalog | None = None
     journal_size: int = 1000  # requests the journal keeps (oldest dropped first)
     admin_token: str | None = None  # /_mock/ routes: None = loopback callers only, else callers with it
+    # /_mock/ routes also answer these Host / Origin names besides the loopback ones (serve --allow-host).
+    allowed_hosts: frozenset[str] = frozenset()
     cache_max_entries: int = DEFAULT_MAX_ENTRIES  # prompt-cache entries kept (least recently used evicted)
     cache_ttft_scale: float = 0.0  # a cache entry is readable this many model TTFTs after its write
     # Faults, latency and rate limits (README "Faults, latency and rate limits"):

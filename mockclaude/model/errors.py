@@ -124,6 +124,14 @@ class OverloadedError(ApiError):
     default_message = "Overloaded"
 
 
+class UnsupportedMediaTypeError(ApiError):
+    """415: a body in a format the route does not take (the mock's admin routes take JSON only)."""
+
+    status = 415
+    error_type = "invalid_request_error"
+    default_message = "Unsupported Media Type"
+
+
 class MethodNotAllowedError(ApiError):
     """405 for a wrong method on a known route; the real edge answers in the same error shape."""
 
