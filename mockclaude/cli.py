@@ -148,6 +148,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="a Message Batch ends S seconds after its creation (default 0: by the next read)",
     )
+    serve.add_argument(
+        "--organization",
+        action="append",
+        dest="organizations",
+        metavar="KEY=ORG",
+        default=[],
+        help="put API key KEY in organization ORG (repeatable): keys of one organization share their Message "
+        "Batches (default: each key is an organization of its own)",
+    )
+    serve.add_argument(
+        "--one-organization",
+        action="store_true",
+        help="treat every API key as one organization (every key sees every batch)",
+    )
     check = sub.add_parser("validate", help="check script files and report every problem")
     check.add_argument("paths", nargs="+", metavar="PATH", help="script files or directories")
     return parser
@@ -222,6 +236,13 @@ def serve(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"mockclaude: {exc}", file=sys.stderr)
         return 2
+    organizations: dict[str, str] = {}
+    for pair in args.organizations:
+        key, sep, org = pair.partition("=")
+        if not (sep and key and org):
+            print(f"mockclaude: --organization takes KEY=ORG, got {pair!r}", file=sys.stderr)
+            return 2
+        organizations[key] = org
     settings = Settings(
         catalog=catalog,
         seed=args.seed,
@@ -239,6 +260,8 @@ def serve(args: argparse.Namespace) -> int:
         script_root=_script_root(args),
         strict=args.strict,
         batch_seconds=args.batch_seconds,
+        organizations=organizations or None,
+        one_organization=args.one_organization,
     )
     if args.cache_max_entries < 1 or args.cache_ttft_scale < 0:
         print("mockclaude: --cache-max-entries must be >= 1 and --cache-ttft-scale >= 0", file=sys.stderr)

@@ -70,6 +70,10 @@ class Settings:
     # Message Batches (README "Message Batches"): a batch ends this many clock seconds after its creation (0: it
     # has ended by the next read; over 24 h: its requests expire).
     batch_seconds: float = 0.0
+    # Tenancy (README "Message Batches"): each API key is an organization of its own, seeing only its batches;
+    # organizations maps keys to a shared one ({"sk-a": "acme", "sk-b": "acme"}); one_organization shares all.
+    organizations: Mapping[str, str] | None = None
+    one_organization: bool = False
 
 
 MAX_TIME_SCALE = 1000.0
@@ -197,7 +201,16 @@ class Pipeline:
         self.chaos = Chaos(self.settings.seed, chaos) if chaos is not None and chaos.rate > 0 else None
         self._latencies: dict[str, Latency | None] = {}
         check_settings(self.settings)
-        self.batches = Batches(self.settings.seed)  # Message Batches; settled via settled_batches()
+        self.batches = Batches(
+            self.settings.seed, self.tenant
+        )  # Message Batches; settled via settled_batches()
+
+    def tenant(self, api_key: str) -> str:
+        """The organization an API key belongs to: what scopes its stored resources (Message Batches)."""
+        if self.settings.one_organization:
+            return "organization"
+        organizations = self.settings.organizations
+        return organizations.get(api_key, api_key) if organizations else api_key
 
     @property
     def seed(self) -> int:
