@@ -210,7 +210,7 @@ class Batches:
         # Creation order of every id ever created, deleted ones included: a list cursor stays valid after its batch
         # is deleted (a clean-up loop deletes what it pages through).
         self._sequence: dict[str, int] = {}
-        self._occurrences: dict[str, int] = {}
+        self._occurrences = ids.Occurrences()
         self._lock = threading.RLock()
 
     def clear(self) -> None:
@@ -240,8 +240,7 @@ class Batches:
         fingerprint = hashlib.blake2b(body, digest_size=16).hexdigest()
         seconds = max(float(seconds), 0.0)
         with self._lock:
-            occurrence = self._occurrences.get(fingerprint, 0)
-            self._occurrences[fingerprint] = occurrence + 1
+            occurrence = self._occurrences.next(fingerprint)
             batch = Batch(
                 id=ids.batch_id(self.seed, fingerprint, occurrence),
                 created_at=now,

@@ -27,6 +27,7 @@ with gc_paused():
     from mockclaude.engine.chaos import Chaos, ChaosConfig
     from mockclaude.engine.core import Engine
     from mockclaude.engine.journal import Endpoint, Journal
+    from mockclaude.engine.journal_size import JOURNAL_BYTES
     from mockclaude.front import Front, FrontHalf
     from mockclaude.limits import RateLimitConfig, RateLimiter, RateLimits
     from mockclaude.model.catalog import Catalog, ModelSpec, get_catalog
@@ -51,6 +52,7 @@ class Settings:
     clock: Clock = field(default_factory=SystemClock)
     catalog: Catalog | None = None
     journal_size: int = 1000  # requests the journal keeps (oldest dropped first)
+    journal_bytes: int = JOURNAL_BYTES  # and about this many bytes of them (bodies over 1 MB kept shortened)
     admin_token: str | None = None  # /_mock/ routes: None = loopback callers only, else callers with it
     # /_mock/ routes also answer these Host / Origin names besides the loopback ones (serve --allow-host).
     allowed_hosts: frozenset[str] = frozenset()
@@ -181,10 +183,10 @@ class Pipeline:
         self.generator = self.engine.generator  # generated replies (what the engine falls back to)
         if self.settings.fixtures:
             self.engine.stubs.load(self.settings.fixtures)
-        self._occurrences: dict[str, int] = {}
+        self._occurrences = ids.Occurrences()  # per request key, bounded (LRU)
         self._requests = itertools.count()
         self._lock = threading.Lock()
-        self.journal = Journal(self.settings.journal_size)
+        self.journal = Journal(self.settings.journal_size, self.settings.journal_bytes)
         self.cache = PromptCache(
             self.settings.clock,
             max_entries=self.settings.cache_max_entries,
@@ -260,10 +262,7 @@ class Pipeline:
         del old
 
     def _occurrence(self, fp: str) -> int:
-        with self._lock:
-            n = self._occurrences.get(fp, 0)
-            self._occurrences[fp] = n + 1
-            return n
+        return self._occurrences.next(fp)
 
     def check_window(self, req: ValidatedRequest, total: int) -> None:
         """The context-window rules (§8.8) on the counted input.

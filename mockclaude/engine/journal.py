@@ -26,6 +26,7 @@ import orjson
 
 from mockclaude.engine.core import Decision, Engine, NoStubMatchedError
 from mockclaude.engine.journal_checks import problems, search, summary
+from mockclaude.engine.journal_size import JOURNAL_BYTES, entry_cost, shorten
 from mockclaude.model.errors import ApiError, InternalServerError
 from mockclaude.model.faults import Fault
 from mockclaude.model.jsonbody import loads
@@ -154,9 +155,11 @@ class Pending:
 
     __slots__ = ("_decision", "_fields", "_journal")
 
-    def __init__(self, journal: Journal, fields: dict[str, Any], decision: Decision | None) -> None:
+    def __init__(
+        self, journal: Journal, fields: dict[str, Any], decision: Decision | None, original: int = 0
+    ) -> None:
         self._journal = journal
-        self._fields = fields
+        self._fields = {**fields, "original": original}  # the body's size as sent (it may be kept shortened)
         self._decision = decision
 
     def served(
@@ -215,10 +218,18 @@ def _streamed(body: bytes) -> bool:
 class Journal:
     """A bounded, thread-safe log of :class:`JournalEntry` (the server thread writes, the test thread reads)."""
 
-    def __init__(self, maxlen: int = 1000) -> None:
+    def __init__(self, maxlen: int = 1000, max_bytes: int = JOURNAL_BYTES) -> None:
         self._entries: deque[JournalEntry] = deque(maxlen=max(1, maxlen))
+        self._costs: deque[int] = deque()  # beside _entries: each one's estimated bytes (journal_size)
+        self._bytes = 0
+        self.max_bytes = max_bytes
         self._lock = threading.Lock()
         self._count = 0
+
+    @property
+    def size_bytes(self) -> int:
+        """About how many bytes the kept entries hold (bounded by ``max_bytes``; the newest is always kept)."""
+        return self._bytes
 
     @property
     def maxlen(self) -> int:
@@ -249,15 +260,25 @@ class Journal:
             "request_id": request_id,
             "time": time,
             "headers": headers,
-            "raw_body": body,
+            "raw_body": shorten(body),  # a large body is kept shortened, with a marker (journal_size)
         }
-        return Pending(self, fields, decision)
+        return Pending(self, fields, decision, len(body))
 
-    def _append(self, headers: Mapping[str, str], **fields: Any) -> JournalEntry:
+    def _append(self, headers: Mapping[str, str], original: int = 0, **fields: Any) -> JournalEntry:
+        if len(fields["raw_body"]) != original and fields.get("request") is not None:
+            fields["request"] = None  # a shortened body does not keep its (large) parsed request either
+        cost = entry_cost(fields["raw_body"], headers, fields.get("request") is not None, original)
         with self._lock:
             entry = JournalEntry(index=self._count, raw_headers=headers, **fields)
             self._count += 1
+            if len(self._entries) == self._entries.maxlen:
+                self._bytes -= self._costs.popleft()
             self._entries.append(entry)
+            self._costs.append(cost)
+            self._bytes += cost
+            while self._bytes > self.max_bytes and len(self._entries) > 1:
+                self._entries.popleft()
+                self._bytes -= self._costs.popleft()
             return entry
 
     def entries(self) -> list[JournalEntry]:
@@ -273,6 +294,8 @@ class Journal:
         """Forget every entry and restart the index at 0."""
         with self._lock:
             self._entries.clear()
+            self._costs.clear()
+            self._bytes = 0
             self._count = 0
 
     @property

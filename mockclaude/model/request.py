@@ -58,3 +58,4 @@ class ValidatedRequest:
     thinking: ThinkingPlan = field(default_factory=ThinkingPlan)
     effort: str | None = None  # output_config.effort or the model default
     headers: dict[str, str] = field(default_factory=dict)  # lower-cased request headers, for matchers/journal
+    body_bytes: int = 0  # the size of the body it was validated from: what keeping it costs (memory bounds)

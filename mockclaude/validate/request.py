@@ -79,6 +79,7 @@ def validate_request(
         thinking=plan,
         effort=effort,
         headers={name.lower(): value for name, value in headers.items()},  # lower-cased, as documented
+        body_bytes=len(body),
     )
 
 

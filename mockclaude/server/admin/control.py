@@ -229,6 +229,8 @@ async def reset(request: Req, pipeline: Pipeline, headers: Hdrs) -> Out:
     for path in paths:
         _confined(pipeline, path, "script")
     if "tokenizer" in changes:
+        if changes["tokenizer"].startswith("file:"):  # admin callers read files only under the script root
+            _confined(pipeline, os.path.expanduser(changes["tokenizer"].removeprefix("file:")), "tokenizer")
         try:  # before rebuilding: a rebuild that fails half-way would leave a broken mock
             get_counter(changes["tokenizer"])
         except (ValueError, TokenizerUnavailableError) as exc:
