@@ -14,6 +14,8 @@ from mockclaude.defaults import DEFAULT_MAX_ENTRIES
 if TYPE_CHECKING:
     from aiohttp import web
 
+    from mockclaude.server.guard import ServerLimits
+
 # Only argument parsing happens at import: `serve` starts building the tokenizer on a helper thread first and
 # imports the server (aiohttp, pydantic, the request models) while it builds. See `tokenize.encoding.preload`.
 
@@ -162,6 +164,34 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="treat every API key as one organization (every key sees every batch)",
     )
+    serve.add_argument(
+        "--head-timeout",
+        type=float,
+        default=15.0,
+        metavar="S",
+        help="close a connection whose request head is not complete in S seconds (slow clients; default 15)",
+    )
+    serve.add_argument(
+        "--body-timeout",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="answer 400 request_body_timeout to a body not complete in S seconds (default 60)",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        default=None,
+        metavar="N",
+        help="answer 529 to connections past N open ones (default: the open-file limit less 64)",
+    )
+    serve.add_argument(
+        "--shutdown-grace",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help="on SIGINT/SIGTERM, let open requests and streams finish for S seconds, then close them (default 5)",
+    )
     check = sub.add_parser("validate", help="check script files and report every problem")
     check.add_argument("paths", nargs="+", metavar="PATH", help="script files or directories")
     return parser
@@ -214,6 +244,7 @@ def serve(args: argparse.Namespace) -> int:
     from mockclaude.model.catalog import CatalogError, get_catalog
     from mockclaude.pipeline import Settings
     from mockclaude.server.app import create_app
+    from mockclaude.server.guard import ServerLimits
 
     catalog = None
     if args.models:
@@ -273,8 +304,21 @@ def serve(args: argparse.Namespace) -> int:
         for issue in exc.issues:
             print(f"  {issue}", file=sys.stderr)
         return 1
+    for flag in ("head_timeout", "body_timeout", "shutdown_grace"):
+        if not 0 <= getattr(args, flag) < float("inf"):
+            print(f"mockclaude: --{flag.replace('_', '-')} must be a finite number >= 0", file=sys.stderr)
+            return 2
+    if args.max_connections is not None and args.max_connections < 1:
+        print("mockclaude: --max-connections must be >= 1", file=sys.stderr)
+        return 2
+    limits = ServerLimits(
+        head_timeout=args.head_timeout,
+        body_timeout=args.body_timeout,
+        max_connections=args.max_connections,
+        shutdown_grace=args.shutdown_grace,
+    )
     try:
-        asyncio.run(_serve_until_signal(app, args.host, args.port, args.seed))
+        asyncio.run(_serve_until_signal(app, args.host, args.port, args.seed, limits))
     except OSError as exc:
         print(f"mockclaude: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
@@ -282,16 +326,19 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _serve_until_signal(app: web.Application, host: str, port: int, seed: int) -> None:
+async def _serve_until_signal(
+    app: web.Application, host: str, port: int, seed: int, limits: ServerLimits
+) -> None:
     import asyncio
     import signal
 
     from aiohttp import web
 
     from mockclaude.script.watch import FixtureWatcher
-    from mockclaude.server.app import PIPELINE
+    from mockclaude.server.app import PIPELINE, error_body_for
+    from mockclaude.server.guard import guarded_runner
 
-    runner = web.AppRunner(app, access_log=None)
+    runner = guarded_runner(app, limits, error_body_for(app), access_log=None)
     await runner.setup()
     tasks: list[asyncio.Task[None]] = []
     try:

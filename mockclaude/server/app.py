@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
 
 from mockclaude.boot import gc_paused
 
@@ -23,6 +27,7 @@ with gc_paused():
     from mockclaude.script import read_yaml as _read_yaml  # noqa: F401  (registers the YAML script reader)
     from mockclaude.server.admin import register_admin
     from mockclaude.server.batches import BATCH_ROUTES
+    from mockclaude.server.guard import ErrorBody
     from mockclaude.server.openai_compat import CHAT_ROUTES
     from mockclaude.server.respond import (
         Handler,
@@ -160,6 +165,35 @@ async def method_not_allowed(
 ) -> web.StreamResponse:
     """A known route with the wrong method."""
     raise MethodNotAllowedError(f"Method {request.method} is not allowed for {request.path}")
+
+
+def error_body_for(app: web.Application) -> ErrorBody:
+    """How the connection layer (``server.guard``) words its own errors: the API's shape, this app's next
+    request id and base headers (only the id when the app has no pipeline)."""
+
+    def render(status: int, message: str, details: dict[str, Any] | None) -> tuple[bytes, dict[str, str]]:
+        pipeline = app.get(PIPELINE)
+        headers: dict[str, str] = {}
+        if pipeline is not None:
+            headers = {"request-id": pipeline.next_request_id()}
+            with contextlib.suppress(Exception):
+                rate = pipeline.limiter.idle_headers()
+                headers = base_headers(
+                    headers["request-id"], _org_id(pipeline.seed), pipeline.settings.clock, rate
+                )
+        kind = _STATUS_TYPES.get(status, "api_error" if status >= 500 else "invalid_request_error")
+        error: dict[str, Any] = {"type": kind, "message": message}
+        if details is not None:
+            error["details"] = details
+        if 400 <= status < 500 and status not in (408, 409, 429):
+            headers["x-should-retry"] = "false"
+        body = orjson.dumps({"type": "error", "error": error, "request_id": headers.get("request-id")})
+        return body, headers
+
+    return render
+
+
+_STATUS_TYPES = {413: "request_too_large", 529: "overloaded_error", 504: "timeout_error"}
 
 
 def create_app(settings: Settings | None = None, *, path_prefix: str = "") -> web.Application:

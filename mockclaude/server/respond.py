@@ -18,6 +18,7 @@ from mockclaude.limits.limiter import display_headers
 from mockclaude.limits.limiter import organization_id as _organization_id
 from mockclaude.model.errors import ApiError, InternalServerError, InvalidRequestError, RequestTooLargeError
 from mockclaude.pipeline import Pipeline
+from mockclaude.server.guard import BODY_TIMEOUT
 from mockclaude.validate.request import MAX_BODY_BYTES
 
 log = logging.getLogger("mockclaude")
@@ -94,13 +95,26 @@ async def read_body(request: web.Request, limit: int = MAX_BODY_BYTES) -> bytes:
     # The app is built with MAX_BODY_BYTES as aiohttp's own limit; a larger one (batches) needs a clone.
     source = request if limit == MAX_BODY_BYTES else request.clone(client_max_size=limit)
     try:
-        return await source.read()
+        async with asyncio.timeout(request.app.get(BODY_TIMEOUT, DEFAULT_BODY_TIMEOUT)):
+            return await source.read()
+    except TimeoutError:  # a client sending its body too slowly (slowloris) does not hold a handler for ever
+        raise BodyTimeoutError(
+            "The request body did not finish arriving in time", details={"error_code": "request_body_timeout"}
+        ) from None
     except web.HTTPRequestEntityTooLarge:
         raise RequestTooLargeError() from None
     except (HttpProcessingError, RequestPayloadError):  # aiohttp could not decode the body (gzip, deflate...)
         if request.headers.get("content-encoding"):
             raise encoding_error(request) from None
         raise InvalidRequestError("The request body could not be read") from None  # ⚠ unconfirmed: the text
+
+
+DEFAULT_BODY_TIMEOUT = 60.0
+"""How long a body may take to arrive when the app runs without ``server.guard`` (its ``ServerLimits`` decide)."""
+
+
+class BodyTimeoutError(InvalidRequestError):
+    """400 ``request_body_timeout`` (api-delta §1.9): the body did not arrive in time; the connection closes."""
 
 
 def encoding_error(request: web.Request) -> InvalidRequestError:
@@ -173,6 +187,8 @@ def error_headers(error: ApiError, headers: Mapping[str, str]) -> dict[str, str]
 def error_response(error: ApiError, headers: dict[str, str]) -> web.Response:
     """The JSON error answer: real status, ``{"type":"error","error":{...},"request_id"}``, retry hints."""
     out = error_headers(error, headers)
+    if isinstance(error, BodyTimeoutError):
+        out["Connection"] = "close"
     try:
         body = dumps(error.body(out.get("request-id")))
     except (orjson.JSONEncodeError, TypeError):  # the error handler itself must never fail
