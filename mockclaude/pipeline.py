@@ -56,6 +56,9 @@ class Settings:
     admin_token: str | None = None  # /_mock/ routes: None = loopback callers only, else callers with it
     # /_mock/ routes also answer these Host / Origin names besides the loopback ones (serve --allow-host).
     allowed_hosts: frozenset[str] = frozenset()
+    accept_both_credentials: bool = (
+        False  # x-api-key and Authorization both sent: True serves x-api-key's key
+    )
     cache_max_entries: int = DEFAULT_MAX_ENTRIES  # prompt-cache entries kept (least recently used evicted)
     cache_ttft_scale: float = 0.0  # a cache entry is readable this many model TTFTs after its write
     # Faults, latency and rate limits (README "Faults, latency and rate limits"):
@@ -174,6 +177,7 @@ class Pipeline:
             api_keys=self.settings.api_keys,
             any_model=self.settings.any_model,
             verify_signatures=self.settings.verify_signatures,
+            reject_both_credentials=not self.settings.accept_both_credentials,
         )
         counter = get_counter(self.settings.tokenizer)
         self.accountant = InputAccountant(counter)

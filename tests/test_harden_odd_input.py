@@ -117,7 +117,8 @@ def test_deep_json_elsewhere_batches_chat_and_admin(server: ServerThread) -> Non
     batch = {"requests": [{"custom_id": "deep", "params": _content_body(300)}]}
     assert _post_raw(server.url + "/v1/messages/batches", batch).status == 400
     chat = {"model": MODEL, "messages": [{"role": "user", "content": "hi"}], "metadata": _nested(300)}
-    response = _post_raw(server.url + "/v1/chat/completions", chat, headers={"authorization": "Bearer sk"})
+    bearer = {"authorization": "Bearer sk", "content-type": "application/json"}
+    response = _post_raw(server.url + "/v1/chat/completions", chat, headers=bearer, default_headers=False)
     assert response.status == 400 and response.json()["error"]["message"].startswith(DEPTH_ERROR)
     arguments = _nested_list(900).text().decode()  # a string in the body, nested once parsed
     call = {"id": "c1", "type": "function", "function": {"name": "t", "arguments": arguments}}

@@ -31,6 +31,8 @@ class Policy:
         False  # real API 400s unknown betas; default accept (Claude Code ships new ones)
     )
     strict_extra_fields: bool = True  # unknown top-level body fields → "Extra inputs are not permitted"
+    # Both x-api-key and Authorization sent: a 401 (api-spec §0.4, the Claude API skill), or False: x-api-key wins.
+    reject_both_credentials: bool = True
 
 
 @dataclass(frozen=True, slots=True)

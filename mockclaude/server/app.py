@@ -20,7 +20,6 @@ with gc_paused():
     from mockclaude.model.errors import (
         ApiError,
         InternalServerError,
-        MethodNotAllowedError,
         NotFoundError,
     )
     from mockclaude.pipeline import Pipeline, Settings
@@ -28,13 +27,14 @@ with gc_paused():
     from mockclaude.server.admin import register_admin
     from mockclaude.server.batches import BATCH_ROUTES
     from mockclaude.server.guard import ErrorBody
-    from mockclaude.server.openai_compat import CHAT_ROUTES
+    from mockclaude.server.openai_compat import CHAT_ROUTES, openai_error_response
     from mockclaude.server.respond import (
         Handler,
         base_headers,
         error_response,
         int_query,
         json_response,
+        method_not_allowed,
         organization_id,
         read_body,
         replace_rate_headers,
@@ -49,8 +49,14 @@ log = logging.getLogger("mockclaude")
 PIPELINE = web.AppKey("pipeline", Pipeline)
 
 
-def _endpoint(handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    """Wrap a handler: request id and base headers, ApiError -> error shape, anything else -> a logged 500."""
+ErrorShape = Callable[[ApiError, dict[str, str]], web.Response]
+
+
+def _endpoint(
+    handler: Handler, shape: ErrorShape = error_response
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """Wrap a handler: request id and base headers, ApiError -> error shape (``shape``: the Anthropic one, or
+    OpenAI's on the chat route), anything else -> a logged 500 in that shape."""
 
     async def wrapped(request: web.Request) -> web.StreamResponse:
         pipeline = request.app[PIPELINE]
@@ -64,17 +70,18 @@ def _endpoint(handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamR
         try:
             return await handler(request, pipeline, headers)
         except ApiError as error:
-            return error_response(error, headers)
+            return shape(error, headers)
         except (ConnectionResetError, web.HTTPException):
             raise
         except Exception:  # a bug in the mock must never surface as a traceback to the client
             log.exception("unhandled error on %s %s", request.method, request.path)
-            return error_response(InternalServerError(), headers)
+            return shape(InternalServerError(), headers)
 
     return wrapped
 
 
 ORG_ID = web.AppKey("org_id", str)
+CHAT_PATHS = frozenset(path for _, path, _ in CHAT_ROUTES)
 # Read per request from the pipeline's seed, not from ORG_ID: the seed can change at run time
 # (``POST /_mock/seed``, a pytest marker), and the header must follow it.
 _org_id = functools.lru_cache(maxsize=64)(organization_id)
@@ -160,11 +167,16 @@ async def not_found(request: web.Request, pipeline: Pipeline, headers: dict[str,
     raise NotFoundError()
 
 
-async def method_not_allowed(
+def _shape(path: str) -> ErrorShape:
+    """The error shape of a route: OpenAI's on the chat completions route, the Anthropic one elsewhere."""
+    return openai_error_response if path in CHAT_PATHS else error_response
+
+
+async def wrong_method(
     request: web.Request, pipeline: Pipeline, headers: dict[str, str]
 ) -> web.StreamResponse:
-    """A known route with the wrong method."""
-    raise MethodNotAllowedError(f"Method {request.method} is not allowed for {request.path}")
+    """A known route with the wrong method: 405 with ``Allow``."""
+    raise method_not_allowed(request)
 
 
 def error_body_for(app: web.Application) -> ErrorBody:
@@ -222,9 +234,9 @@ def create_app(settings: Settings | None = None, *, path_prefix: str = "") -> we
         for method, path, handler in api:
             if path not in resources:
                 resources[path] = app.router.add_resource(prefix + path)
-            resources[path].add_route(method, _endpoint(handler))
-        for resource in resources.values():
-            resource.add_route("*", _endpoint(method_not_allowed))
+            resources[path].add_route(method, _endpoint(handler, _shape(path)))
+        for path, resource in resources.items():
+            resource.add_route("*", _endpoint(wrong_method, _shape(path)))
     app.router.add_route("GET", "/_mock/health", _endpoint(health))
     register_admin(app, _endpoint)
     app.router.add_route("*", "/{tail:.*}", _endpoint(not_found))

@@ -145,11 +145,12 @@ class _GuardedHandler(RequestHandler):
         """aiohttp's error answer (its logging and checks kept), as JSON in the API's shape with a request id."""
         plain = super().handle_error(request, status, exc, message)
         details: dict[str, Any] | None = None
-        if isinstance(exc, ContentEncodingError):
-            text, details = (
-                "The request body is not valid for its `Content-Encoding`.",
-                {"error_code": "request_body_encoding_invalid"},
-            )
+        if isinstance(exc, ContentEncodingError) and "install" in str(exc):  # br / zstd without their library
+            text = "The request's `Content-Encoding` is not supported."
+            details = {"error_code": "request_body_encoding_unsupported"}
+        elif isinstance(exc, ContentEncodingError):
+            text = "The request body is not valid for its `Content-Encoding`."
+            details = {"error_code": "request_body_encoding_invalid"}
         elif status >= 500:
             text = "Internal server error"
         else:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import orjson
 from aiohttp import web
 
 from mockclaude.clock import Clock
@@ -27,7 +26,15 @@ from mockclaude.pipeline import Pipeline
 from mockclaude.render.openai_chat import completion_bytes, error_chunk, stream_chunks
 from mockclaude.render.sse import frames
 from mockclaude.server.pacing import plan_waits
-from mockclaude.server.respond import JSON_TYPE, SSE_TYPE, Handler, error_headers, read_body, request_headers
+from mockclaude.server.respond import (
+    JSON_TYPE,
+    SSE_TYPE,
+    Handler,
+    dumps,
+    error_headers,
+    read_body,
+    request_headers,
+)
 from mockclaude.server.stream import wait_for_client
 from mockclaude.validate.headers import authenticate
 from mockclaude.validate.openai_chat import COMPAT_API_VERSION, ChatRequest, translate_request
@@ -87,7 +94,7 @@ def openai_error_response(error: ApiError, headers: dict[str, str]) -> web.Respo
     """
     out = error_headers(error, headers)
     payload = {"error": {"message": error.message, "type": error.error_type, "param": None, "code": None}}
-    return web.Response(status=error.status, body=orjson.dumps(payload), content_type=JSON_TYPE, headers=out)
+    return web.Response(status=error.status, body=dumps(payload), content_type=JSON_TYPE, headers=out)
 
 
 async def _stream(

@@ -16,7 +16,13 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from mockclaude.clock import Clock
 from mockclaude.limits.limiter import display_headers
 from mockclaude.limits.limiter import organization_id as _organization_id
-from mockclaude.model.errors import ApiError, InternalServerError, InvalidRequestError, RequestTooLargeError
+from mockclaude.model.errors import (
+    ApiError,
+    InternalServerError,
+    InvalidRequestError,
+    MethodNotAllowedError,
+    RequestTooLargeError,
+)
 from mockclaude.pipeline import Pipeline
 from mockclaude.server.guard import BODY_TIMEOUT
 from mockclaude.validate.request import MAX_BODY_BYTES
@@ -172,6 +178,16 @@ def dumps(payload: object) -> bytes:
         return orjson.dumps(payload)
     except orjson.JSONEncodeError:
         return orjson.dumps(_scrub(payload))
+
+
+def method_not_allowed(request: web.Request) -> MethodNotAllowedError:
+    """The 405 for ``request``: its text, and the ``Allow`` header of the methods its route serves."""
+    resource = request.match_info.route.resource
+    methods = sorted({r.method for r in resource} - {"*"}) if resource is not None else []
+    return MethodNotAllowedError(
+        f"Method {request.method} is not allowed for {request.path}",
+        headers={"Allow": ", ".join(methods)} if methods else None,
+    )
 
 
 def error_headers(error: ApiError, headers: Mapping[str, str]) -> dict[str, str]:

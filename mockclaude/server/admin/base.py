@@ -13,12 +13,11 @@ from aiohttp import web
 from mockclaude.model.errors import (
     AuthenticationError,
     InvalidRequestError,
-    MethodNotAllowedError,
     PermissionError_,
     UnsupportedMediaTypeError,
 )
 from mockclaude.pipeline import Pipeline
-from mockclaude.server.respond import read_body
+from mockclaude.server.respond import method_not_allowed, read_body
 from mockclaude.validate.request import parse_json
 
 AdminHandler = Callable[[web.Request, Pipeline, dict[str, str]], Awaitable[web.StreamResponse]]
@@ -43,7 +42,7 @@ def admin_route(method: str, path: str) -> Callable[[AdminHandler], AdminHandler
 async def _method_not_allowed(
     request: web.Request, pipeline: Pipeline, headers: dict[str, str]
 ) -> web.StreamResponse:
-    raise MethodNotAllowedError(f"Method {request.method} is not allowed for {request.path}")
+    raise method_not_allowed(request)
 
 
 def register_admin(app: web.Application, wrap: Wrapper) -> None:
