@@ -133,6 +133,7 @@ class Batch:
     requests: list[tuple[str, bytes]] = field(repr=False)
     headers: dict[str, str] = field(repr=False)  # the creator's request headers: each item is sent with them
     expires: bool = False  # scheduled to end past expires_at: its requests expire unprocessed
+    owner: str = ""  # the organization (tenant) of the creating key: only its keys see the batch
     cancel_initiated_at: float | None = None
     lines: list[bytes] | None = field(default=None, repr=False)  # the results file, once ended
     counts: dict[ResultType, int] = field(default_factory=dict)
@@ -192,20 +193,24 @@ def _item_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 class Batches:
-    """Every batch of one mock instance, oldest first. All keys see all batches.
+    """Every batch of one mock instance, oldest first, each owned by the organization of the key that created it.
 
-    ⚠ unconfirmed: the real API scopes batches to the key's workspace; the mock treats every key as one
-    organization (a batch created with one key can be read, canceled and deleted with another).
+    A key sees only its organization's batches: another's are a 404 (retrieve, results, cancel, delete) and absent
+    from the list, as they are between organizations on the real API. ``tenant`` maps a key to its organization
+    (``Settings.organizations`` / ``one_organization``); by default each key is an organization of its own.
+    ⚠ unconfirmed: the real scope is the key's workspace; keys of one workspace are mapped with ``tenant``.
     """
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, tenant: Callable[[str], str] | None = None) -> None:
         self.seed = seed
+        self.tenant: Callable[[str], str] = tenant or (lambda key: key)
+        self._owners: dict[str, str] = {}  # every id ever created -> its owner (list cursors outlive deletes)
         self._batches: dict[str, Batch] = {}  # insertion (creation) order
         self._pending: list[Batch] = []  # not yet settled, creation order
         # Creation order of every id ever created, deleted ones included: a list cursor stays valid after its batch
         # is deleted (a clean-up loop deletes what it pages through).
         self._sequence: dict[str, int] = {}
-        self._occurrences: dict[str, int] = {}
+        self._occurrences = ids.Occurrences()
         self._lock = threading.RLock()
 
     def clear(self) -> None:
@@ -215,6 +220,7 @@ class Batches:
             self._pending.clear()
             self._sequence.clear()
             self._occurrences.clear()
+            self._owners.clear()
 
     def __len__(self) -> int:
         with self._lock:
@@ -227,15 +233,14 @@ class Batches:
         batch; it ends ``seconds`` from ``now``. Item params are not checked here (they are when processed)."""
         if len(body) > MAX_BODY_BYTES:
             raise RequestTooLargeError()
-        authenticate(headers, policy)
+        owner = self.tenant(authenticate(headers, policy))
         check_version(headers)
         parse_betas(headers, policy)
         requests = parse_requests(body)
         fingerprint = hashlib.blake2b(body, digest_size=16).hexdigest()
         seconds = max(float(seconds), 0.0)
         with self._lock:
-            occurrence = self._occurrences.get(fingerprint, 0)
-            self._occurrences[fingerprint] = occurrence + 1
+            occurrence = self._occurrences.next(fingerprint)
             batch = Batch(
                 id=ids.batch_id(self.seed, fingerprint, occurrence),
                 created_at=now,
@@ -243,9 +248,11 @@ class Batches:
                 requests=requests,
                 headers=_item_headers(headers),
                 expires=seconds > TTL_SECONDS,
+                owner=owner,
             )
             self._batches[batch.id] = batch
             self._sequence[batch.id] = len(self._sequence)
+            self._owners[batch.id] = owner
             self._pending.append(batch)
         return batch
 
@@ -258,15 +265,15 @@ class Batches:
                 _settle(batch, answer)  # never raises: a failing item is an errored result
                 self._pending.remove(batch)
 
-    def get(self, batch_id: str) -> Batch:
-        """The batch with this id, or 404."""
+    def get(self, batch_id: str, api_key: str | None = None) -> Batch:
+        """The batch with this id, or 404; with ``api_key``, also 404 when another organization owns it."""
         with self._lock:
             batch = self._batches.get(batch_id)
-        if batch is None:
+        if batch is None or (api_key is not None and batch.owner != self.tenant(api_key)):
             raise NotFoundError(_not_found_text(batch_id))
         return batch
 
-    def cancel(self, batch_id: str, now: float) -> Batch:
+    def cancel(self, batch_id: str, now: float, api_key: str | None = None) -> Batch:
         """Start canceling an in-progress batch: it stays ``canceling`` until its end time and then ends with
         every request ``canceled``. A canceling or ended batch is returned unchanged.
 
@@ -274,32 +281,41 @@ class Batches:
         which may still succeed; with the mock's all-at-the-end model, a cancel before the end cancels all.
         """
         with self._lock:
-            batch = self.get(batch_id)
+            batch = self.get(batch_id, api_key)
             if batch.status == "in_progress":
                 batch.cancel_initiated_at = now
             return batch
 
-    def delete(self, batch_id: str) -> None:
-        """Forget an ended batch; 400 while it is processing (cancel it first), 404 if unknown."""
+    def delete(self, batch_id: str, api_key: str | None = None) -> None:
+        """Forget an ended batch; 400 while it is processing (cancel it first), 404 if unknown (or another
+        organization's, with ``api_key``)."""
         with self._lock:
-            batch = self.get(batch_id)
+            batch = self.get(batch_id, api_key)
             if not batch.ended:
                 raise InvalidRequestError(_not_ended_text(batch, "it can be deleted"))
             del self._batches[batch_id]
 
     def page(
-        self, *, before_id: str | None = None, after_id: str | None = None, limit: int = 20
+        self,
+        *,
+        before_id: str | None = None,
+        after_id: str | None = None,
+        limit: int = 20,
+        api_key: str | None = None,
     ) -> tuple[list[Batch], bool]:
         """One page of the list, newest first, and whether more remain (older after ``after_id``, newer before
-        ``before_id``): the cursor logic of ``GET /v1/models`` (``model.catalog.list_page``)."""
+        ``before_id``): the cursor logic of ``GET /v1/models`` (``model.catalog.list_page``). With ``api_key``,
+        only its organization's batches, and only its ids as cursors."""
+        owner = self.tenant(api_key) if api_key is not None else None
         with self._lock:
-            items = list(reversed(self._batches.values()))  # newest first
+            items = [b for b in reversed(self._batches.values()) if owner is None or b.owner == owner]
             sequence = dict(self._sequence)
+            owners = dict(self._owners)
 
         def position(name: str, cursor: str | None) -> int | None:
             if cursor is None:
                 return None
-            if cursor not in sequence:
+            if cursor not in sequence or (owner is not None and owners.get(cursor) != owner):
                 raise InvalidRequestError(_cursor_text(name, cursor))
             return -sequence[cursor]  # grows along the newest-first list
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from aiohttp import web
 
     from mockclaude.record.config import RecordConfig
+    from mockclaude.server.guard import ServerLimits
 
 # Only argument parsing happens at import: `serve` starts building the tokenizer on a helper thread first and
 # imports the server (aiohttp, pydantic, the request models) while it builds. See `tokenize.encoding.preload`.
@@ -64,6 +65,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--fixtures",
         metavar="DIR",
         help="script file or directory of stubs to load (reloaded when a file changes)",
+    )
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        dest="allow_hosts",
+        metavar="NAME",
+        default=[],
+        help="let the /_mock/ admin routes answer this Host / Origin name too (repeatable; default: loopback "
+        "names only: localhost, 127.0.0.1, [::1])",
+    )
+    serve.add_argument(
+        "--script-root",
+        metavar="DIR",
+        help="the folder POST /_mock/script and reset may load script files from (default: the --fixtures folder, "
+        "else the working directory)",
     )
     serve.add_argument(
         "--strict",
@@ -186,6 +202,48 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="replays return the usage of the mock's tokenizer and cache simulator, not the recorded usage",
     )
+    serve.add_argument(
+        "--organization",
+        action="append",
+        dest="organizations",
+        metavar="KEY=ORG",
+        default=[],
+        help="put API key KEY in organization ORG (repeatable): keys of one organization share their Message "
+        "Batches (default: each key is an organization of its own)",
+    )
+    serve.add_argument(
+        "--one-organization",
+        action="store_true",
+        help="treat every API key as one organization (every key sees every batch)",
+    )
+    serve.add_argument(
+        "--head-timeout",
+        type=float,
+        default=15.0,
+        metavar="S",
+        help="close a connection whose request head is not complete in S seconds (slow clients; default 15)",
+    )
+    serve.add_argument(
+        "--body-timeout",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="answer 400 request_body_timeout to a body not complete in S seconds (default 60)",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        default=None,
+        metavar="N",
+        help="answer 529 to connections past N open ones (default: the open-file limit less 64)",
+    )
+    serve.add_argument(
+        "--shutdown-grace",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help="on SIGINT/SIGTERM, let open requests and streams finish for S seconds, then close them (default 5)",
+    )
     check = sub.add_parser("validate", help="check script files and report every problem")
     check.add_argument("paths", nargs="+", metavar="PATH", help="script files or directories")
     return parser
@@ -194,15 +252,31 @@ def build_parser() -> argparse.ArgumentParser:
 def _check_fault_flags(args: argparse.Namespace) -> None:
     """Reject bad --time-scale, --rate-limit and --chaos values with a one-line ValueError."""
     from mockclaude.limits.tiers import limit_table
+    from mockclaude.pipeline import MAX_BATCH_SECONDS, MAX_TIME_SCALE
 
     if not 0 <= args.time_scale < float("inf"):  # inf would pace every reply for ever
         raise ValueError("--time-scale must be a finite number >= 0")
+    if args.time_scale > MAX_TIME_SCALE:
+        raise ValueError(f"--time-scale must be at most {MAX_TIME_SCALE:g}")
     if not args.batch_seconds >= 0:
         raise ValueError("--batch-seconds must be >= 0")
+    if args.batch_seconds > MAX_BATCH_SECONDS:
+        raise ValueError(f"--batch-seconds must be at most {MAX_BATCH_SECONDS:g}")
     if not 0 <= args.chaos <= 1:
         raise ValueError("--chaos must be between 0 and 1")
     if args.rate_limit is not None:
         limit_table(args.rate_limit)  # a bad tier name fails here, naming the choices
+
+
+def _script_root(args: argparse.Namespace) -> str:
+    """Where admin callers may load scripts from: ``--script-root``, else the ``--fixtures`` folder (a file's
+    folder), else the working directory."""
+    if args.script_root:
+        return str(args.script_root)
+    if args.fixtures:
+        fixtures = str(args.fixtures)
+        return fixtures if os.path.isdir(fixtures) else os.path.dirname(os.path.abspath(fixtures))
+    return os.getcwd()
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -222,6 +296,7 @@ def serve(args: argparse.Namespace) -> int:
     from mockclaude.model.catalog import CatalogError, get_catalog
     from mockclaude.pipeline import Settings
     from mockclaude.server.app import create_app
+    from mockclaude.server.guard import ServerLimits
 
     catalog = None
     if args.models:
@@ -244,6 +319,13 @@ def serve(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"mockclaude: {exc}", file=sys.stderr)
         return 2
+    organizations: dict[str, str] = {}
+    for pair in args.organizations:
+        key, sep, org = pair.partition("=")
+        if not (sep and key and org):
+            print(f"mockclaude: --organization takes KEY=ORG, got {pair!r}", file=sys.stderr)
+            return 2
+        organizations[key] = org
     settings = Settings(
         catalog=catalog,
         seed=args.seed,
@@ -256,11 +338,15 @@ def serve(args: argparse.Namespace) -> int:
         rate_limits=args.rate_limit,
         chaos=args.chaos or None,
         admin_token=args.admin_token,
+        allowed_hosts=frozenset(name.strip().lower().strip("[]") for name in args.allow_hosts),
         fixtures=args.fixtures,
+        script_root=_script_root(args),
         strict=args.strict,
         batch_seconds=args.batch_seconds,
         tool_use=args.tool_use,
         recount=args.recount,
+        organizations=organizations or None,
+        one_organization=args.one_organization,
     )
     try:
         record = _record_config(args)
@@ -284,8 +370,21 @@ def serve(args: argparse.Namespace) -> int:
     except RecorderError as exc:
         print(f"mockclaude: {exc}", file=sys.stderr)
         return 2
+    for flag in ("head_timeout", "body_timeout", "shutdown_grace"):
+        if not 0 <= getattr(args, flag) < float("inf"):
+            print(f"mockclaude: --{flag.replace('_', '-')} must be a finite number >= 0", file=sys.stderr)
+            return 2
+    if args.max_connections is not None and args.max_connections < 1:
+        print("mockclaude: --max-connections must be >= 1", file=sys.stderr)
+        return 2
+    limits = ServerLimits(
+        head_timeout=args.head_timeout,
+        body_timeout=args.body_timeout,
+        max_connections=args.max_connections,
+        shutdown_grace=args.shutdown_grace,
+    )
     try:
-        asyncio.run(_serve_until_signal(app, args.host, args.port, args.seed))
+        asyncio.run(_serve_until_signal(app, args.host, args.port, args.seed, limits))
     except OSError as exc:
         print(f"mockclaude: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
@@ -311,17 +410,20 @@ def _record_config(args: argparse.Namespace) -> RecordConfig | None:
     )
 
 
-async def _serve_until_signal(app: web.Application, host: str, port: int, seed: int) -> None:
+async def _serve_until_signal(
+    app: web.Application, host: str, port: int, seed: int, limits: ServerLimits
+) -> None:
     import asyncio
     import signal
 
     from aiohttp import web
 
     from mockclaude.script.watch import FixtureWatcher
-    from mockclaude.server.app import PIPELINE
+    from mockclaude.server.app import PIPELINE, error_body_for
+    from mockclaude.server.guard import guarded_runner
     from mockclaude.server.recorder import RECORDER
 
-    runner = web.AppRunner(app, access_log=None)
+    runner = guarded_runner(app, limits, error_body_for(app), access_log=None)
     await runner.setup()
     tasks: list[asyncio.Task[None]] = []
     try:

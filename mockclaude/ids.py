@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import threading
+from collections import OrderedDict
 
 # Base58 without 0/O/I/l, as the real ids look (msg_01XFDUDYJgAACzvnptvVoYEL).
 _ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
@@ -94,3 +96,36 @@ def redacted_data(seed: int, fingerprint: str, index: int) -> str:
     """Opaque ``data`` of a ``redacted_thinking`` block."""
     raw = derive(seed, "redacted", fingerprint, index) * 6
     return base64.b64encode(b"\x12\x6c" + raw).decode()
+
+
+OCCURRENCES_KEPT = 100_000
+"""How many distinct fingerprints :class:`Occurrences` remembers (about 10 MB)."""
+
+
+class Occurrences:
+    """How many times each fingerprint was seen: the ``occurrence`` of its ids. Thread-safe and bounded: the
+    least recently seen fingerprints are forgotten past ``limit`` (a long soak of unique requests grew without
+    end), so a request not repeated for ``limit`` other fingerprints counts from 0 again."""
+
+    def __init__(self, limit: int = OCCURRENCES_KEPT) -> None:
+        self.limit = max(1, limit)
+        self._counts: OrderedDict[str, int] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def next(self, fingerprint: str) -> int:
+        """This fingerprint's occurrence (0 the first time), counting it."""
+        with self._lock:
+            n = self._counts.pop(fingerprint, 0)
+            self._counts[fingerprint] = n + 1
+            if len(self._counts) > self.limit:
+                self._counts.popitem(last=False)
+            return n
+
+    def clear(self) -> None:
+        """Forget every count."""
+        with self._lock:
+            self._counts.clear()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._counts)

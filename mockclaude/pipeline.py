@@ -27,6 +27,7 @@ with gc_paused():
     from mockclaude.engine.chaos import Chaos, ChaosConfig
     from mockclaude.engine.core import Engine
     from mockclaude.engine.journal import Endpoint, Journal
+    from mockclaude.engine.journal_size import JOURNAL_BYTES
     from mockclaude.front import Front, FrontHalf
     from mockclaude.limits import RateLimitConfig, RateLimiter, RateLimits
     from mockclaude.model.catalog import Catalog, ModelSpec, get_catalog
@@ -61,7 +62,13 @@ class Settings:
     clock: Clock = field(default_factory=SystemClock)
     catalog: Catalog | None = None
     journal_size: int = 1000  # requests the journal keeps (oldest dropped first)
+    journal_bytes: int = JOURNAL_BYTES  # and about this many bytes of them (bodies over 1 MB kept shortened)
     admin_token: str | None = None  # /_mock/ routes: None = loopback callers only, else callers with it
+    # /_mock/ routes also answer these Host / Origin names besides the loopback ones (serve --allow-host).
+    allowed_hosts: frozenset[str] = frozenset()
+    accept_both_credentials: bool = (
+        False  # x-api-key and Authorization both sent: True serves x-api-key's key
+    )
     cache_max_entries: int = DEFAULT_MAX_ENTRIES  # prompt-cache entries kept (least recently used evicted)
     cache_ttft_scale: float = 0.0  # a cache entry is readable this many model TTFTs after its write
     # Faults, latency and rate limits (README "Faults, latency and rate limits"):
@@ -71,6 +78,9 @@ class Settings:
     chaos: float | ChaosConfig | None = None  # share of Messages requests that fail (seeded)
     # Scripted replies (README "Scripting replies"):
     fixtures: str | None = None  # a script file or directory of stubs, loaded at start
+    # Where POST /_mock/script and reset's "script" may read files from (symlinks resolved); None: anywhere the
+    # process can read (the library and pytest plugin). `serve` sets the --fixtures folder, else the cwd.
+    script_root: str | None = None
     strict: bool = False  # unmatched requests get a 400 naming the nearest stubs instead of a generated reply
     # Generated replies (engine/behave): "intent" calls a tool when the conversation asks for one; "always" is
     # the old rule, a call on every user question when tools are offered.
@@ -81,6 +91,27 @@ class Settings:
     # Recorded replies (README "Record and replay"): serve the mock's usage (tokenizer, cache simulator) instead
     # of the recorded one.
     recount: bool = False
+    # Tenancy (README "Message Batches"): each API key is an organization of its own, seeing only its batches;
+    # organizations maps keys to a shared one ({"sk-a": "acme", "sk-b": "acme"}); one_organization shares all.
+    organizations: Mapping[str, str] | None = None
+    one_organization: bool = False
+
+
+MAX_TIME_SCALE = 1000.0
+"""The largest ``time_scale``: a thousand times a model's real latency is minutes a reply, never for ever."""
+MAX_BATCH_SECONDS = 1e9
+"""The largest ``batch_seconds`` (about 31 years: any batch that long has expired after its 24 hours anyway)."""
+
+
+def check_settings(settings: Settings) -> None:
+    """Refuse (``ValueError``, naming the field) a setting that would stall or break every later request."""
+    scale = settings.time_scale
+    if not (isinstance(scale, int | float) and 0 <= scale <= MAX_TIME_SCALE):  # also refuses NaN
+        raise ValueError(f"time_scale: must be a number from 0 to {MAX_TIME_SCALE:g}, got {scale!r}")
+    seconds = settings.batch_seconds
+    if not (isinstance(seconds, int | float) and 0 <= seconds <= MAX_BATCH_SECONDS):
+        # NaN would keep batches running for ever
+        raise ValueError(f"batch_seconds: must be a number from 0 to {MAX_BATCH_SECONDS:g}, got {seconds!r}")
 
 
 @dataclass(slots=True)
@@ -173,20 +204,21 @@ class Pipeline:
         self.generator = self.engine.generator  # generated replies (what the engine falls back to)
         self.policy = Policy(
             catalog=catalog,
-            seed=settings.seed,
-            api_keys=settings.api_keys,
-            any_model=settings.any_model,
-            verify_signatures=settings.verify_signatures,
+            seed=self.settings.seed,
+            api_keys=self.settings.api_keys,
+            any_model=self.settings.any_model,
+            verify_signatures=self.settings.verify_signatures,
+            reject_both_credentials=not self.settings.accept_both_credentials,
             known_signatures=self.engine.stubs.signatures,  # recorded upstream signatures verify too
         )
         self.accountant = InputAccountant(counter)
         self.front = FrontHalf(self.policy, self.accountant)  # validate + count + fingerprints, memoised
         if self.settings.fixtures:
             self.engine.stubs.load(self.settings.fixtures)
-        self._occurrences: dict[str, int] = {}
+        self._occurrences = ids.Occurrences()  # per request key, bounded (LRU)
         self._requests = itertools.count()
         self._lock = threading.Lock()
-        self.journal = Journal(self.settings.journal_size)
+        self.journal = Journal(self.settings.journal_size, self.settings.journal_bytes)
         self.cache = PromptCache(
             self.settings.clock,
             max_entries=self.settings.cache_max_entries,
@@ -202,9 +234,17 @@ class Pipeline:
             chaos = ChaosConfig(rate=float(chaos))
         self.chaos = Chaos(self.settings.seed, chaos) if chaos is not None and chaos.rate > 0 else None
         self._latencies: dict[str, Latency | None] = {}
-        if not self.settings.batch_seconds >= 0:  # also refuses NaN, which would keep batches running forever
-            raise ValueError(f"batch_seconds: must be a number >= 0, got {self.settings.batch_seconds!r}")
-        self.batches = Batches(self.settings.seed)  # Message Batches; settled via settled_batches()
+        check_settings(self.settings)
+        self.batches = Batches(
+            self.settings.seed, self.tenant
+        )  # Message Batches; settled via settled_batches()
+
+    def tenant(self, api_key: str) -> str:
+        """The organization an API key belongs to: what scopes its stored resources (Message Batches)."""
+        if self.settings.one_organization:
+            return "organization"
+        organizations = self.settings.organizations
+        return organizations.get(api_key, api_key) if organizations else api_key
 
     @property
     def seed(self) -> int:
@@ -236,7 +276,7 @@ class Pipeline:
         self.engine.strict = self.settings.strict
         self.engine.recount = self.settings.recount
         self.engine.generator.tool_use = check_tool_use(self.settings.tool_use)
-        if self.settings.fixtures:
+        if self.settings.fixtures:  # last: a broken file raises its ScriptError with everything else reset
             self.engine.stubs.load(self.settings.fixtures)
 
     def reconfigure(self, settings: Settings) -> None:
@@ -256,10 +296,7 @@ class Pipeline:
         del old
 
     def _occurrence(self, fp: str) -> int:
-        with self._lock:
-            n = self._occurrences.get(fp, 0)
-            self._occurrences[fp] = n + 1
-            return n
+        return self._occurrences.next(fp)
 
     def check_window(self, req: ValidatedRequest, total: int) -> None:
         """The context-window rules (§8.8) on the counted input.

@@ -43,6 +43,7 @@ THIRD_PARTY = {
     "openai": set(),  # a test dependency (the /v1/chat/completions client): never imported at run time
     "tiktoken": {"mockclaude.tokenize"},
     "faker": {"mockclaude.engine"},
+    "regex": {"mockclaude.engine.saferegex"},  # user patterns, time-bounded
 }
 
 

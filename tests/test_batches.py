@@ -136,8 +136,8 @@ def test_invalid_item_is_errored_while_the_others_succeed(mock: MockClaude, sdk:
     mock.clock.advance(hours=1)
     ended = sdk.messages.batches.retrieve(batch.id)
     assert ended.request_counts.succeeded == 2 and ended.request_counts.errored == 3
-    lines = rawhttp.request(
-        "GET", ended.results_url or "", headers={"accept": "application/binary"}
+    lines = rawhttp.request(  # with the creating key: another key's organization does not see this batch
+        "GET", ended.results_url or "", headers={"accept": "application/binary", "x-api-key": mock.api_key}
     ).content.splitlines()
     by_id = {row["custom_id"]: row["result"] for row in map(json.loads, lines)}
     assert by_id["bad"] == {

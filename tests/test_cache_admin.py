@@ -72,7 +72,9 @@ def test_clock_routes_reject_bad_bodies(mock: Mock, path: str, body: bytes, mess
 def test_admin_routes_answer_405_to_other_methods(mock: Mock) -> None:
     response = rawhttp.request("GET", mock.url + "/_mock/clock/advance")
     assert response.status == 405
-    assert response.json()["error"]["type"] == "not_found_error"  # the edge's 405 shape (model/errors.py)
+    # The edge's 405 shape (model/errors.py): the route exists, so not not_found_error (issue 19), with Allow.
+    assert response.json()["error"]["type"] == "invalid_request_error"
+    assert response.headers["allow"] == "POST"
 
 
 # -- cache routes --------------------------------------------------------------------------------------------

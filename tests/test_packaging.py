@@ -39,7 +39,7 @@ DEV_ONLY = {
     "anthropic",
 }
 #: The run-time dependencies named in pyproject.toml.
-RUNTIME = {"aiohttp", "pydantic", "tiktoken", "orjson", "pyyaml"}
+RUNTIME = {"aiohttp", "pydantic", "tiktoken", "orjson", "pyyaml", "regex"}
 
 pytestmark = pytest.mark.skipif(not UV.exists(), reason="the pinned uv is installed by `make install`")
 
@@ -136,7 +136,7 @@ def test_the_plugin_costs_nothing_without_pytest(serve_env: Path, tmp_path: Path
 
 
 def test_the_wheel_names_only_the_run_time_dependencies(serve_env: Path, tmp_path: Path) -> None:
-    """``pip install mockclaude`` from the built wheel installs what its Requires-Dist names: the five run-time
+    """``pip install mockclaude`` from the built wheel installs what its Requires-Dist names: the six run-time
     packages, no extras. Installed in place of the editable project into the slim environment, it is complete
     (``uv pip check``) and serves."""
     subprocess.run(

@@ -29,6 +29,7 @@ from mockclaude.validate import authenticate, check_version, parse_betas, valida
 
 H23 = {"x-api-key": "sk-test", "anthropic-version": "2023-06-01"}
 H26 = {"authorization": "Bearer sk-test", "anthropic-version": "2026-10-21"}
+BOTH = "x-api-key and Authorization headers were both sent: send one of them"
 POLICY = Policy(catalog=get_catalog())
 E400 = (400, "invalid_request_error")
 TOOL = {"name": "get_weather", "description": "d", "input_schema": {"type": "object", "properties": {}}}
@@ -943,10 +944,11 @@ def test_order_auth_version_json_shape_model_beta() -> None:
         ({"x-api-key": "k1"}, None, "k1"),
         ({"authorization": "Bearer k2"}, None, "k2"),
         ({"authorization": "bearer  k2 "}, None, "k2"),
-        ({"x-api-key": "k1", "authorization": "Bearer k2"}, None, "k1"),
+        # Both credentials are a 401 (the Claude API skill, api-spec §0.4); test_both_credentials_when_accepted.
+        ({"x-api-key": "k1", "authorization": "Bearer k2"}, None, (401, BOTH)),
         ({"x-api-key": "good"}, {"good"}, "good"),
         ({"authorization": "Bearer good"}, {"good"}, "good"),
-        ({"x-api-key": "good", "authorization": "Bearer bad"}, {"good"}, "good"),
+        ({"x-api-key": "good", "authorization": "Bearer bad"}, {"good"}, (401, BOTH)),
         ({}, None, (401, "x-api-key header is required")),
         ({"x-api-key": ""}, None, (401, "x-api-key header is required")),
         ({"x-api-key": "bad"}, {"good"}, (401, "invalid x-api-key")),
@@ -967,6 +969,14 @@ def test_authenticate(headers: dict[str, str], keys: set[str] | None, result: An
         "authentication_error",
         result[1],
     )
+
+
+def test_both_credentials_when_accepted() -> None:
+    """With ``reject_both_credentials`` off, x-api-key wins (a 3P probe's observation, 2026-11)."""
+    policy = Policy(catalog=get_catalog(), reject_both_credentials=False)
+    assert authenticate({"x-api-key": "k1", "authorization": "Bearer k2"}, policy) == "k1"
+    strict = Policy(catalog=get_catalog(), api_keys=frozenset({"good"}), reject_both_credentials=False)
+    assert authenticate({"x-api-key": "good", "authorization": "Bearer bad"}, strict) == "good"
 
 
 def test_check_version() -> None:

@@ -33,6 +33,8 @@ from mockclaude.tokenize.scaled import scaled
 
 UNMATCHED_KEPT = 256
 """How many unmatched requests ``Engine.unmatched`` remembers (the oldest are dropped)."""
+UNMATCHED_BYTES = 32 * 1024 * 1024
+"""And at most about this many bytes of them (their bodies' sizes, twice: raw and parsed); the newest stays."""
 NO_RETRY = {"x-should-retry": "false"}
 
 
@@ -159,6 +161,14 @@ class Engine:
             reply = self._builder.build(spec, ctx, request_key, content_key, occurrence, usage, salt)
         return finish(reply, spec)
 
+    def _remember(self, item: _Unmatched) -> None:
+        """Keep an unmatched request, dropping the oldest past ``UNMATCHED_KEPT`` or ``UNMATCHED_BYTES``."""
+        with self._lock:
+            self._unmatched.append(item)
+            total = sum(2 * u.view.req.body_bytes for u in self._unmatched)
+            while total > UNMATCHED_BYTES and len(self._unmatched) > 1:
+                total -= 2 * self._unmatched.popleft().view.req.body_bytes
+
     def _unmatched_reply(
         self,
         view: RequestView,
@@ -169,13 +179,13 @@ class Engine:
         usage: Usage,
     ) -> Reply:
         if not self.strict:
-            self._unmatched.append(_Unmatched(view, self.stubs, False, None))
+            self._remember(_Unmatched(view, self.stubs, False, None))
             self.decision.generated = True
             reply = self.generator.reply(req, request_key, content_key, occurrence, usage)
             self.decision.rule = reply.rule
             return reply
         near = self.stubs.near_misses(view)
-        self._unmatched.append(_Unmatched(view, self.stubs, True, near))
+        self._remember(_Unmatched(view, self.stubs, True, near))
         raise NoStubMatchedError(strict_message(near, len(self.stubs)), headers=dict(NO_RETRY))
 
     def _call(self, stub: Stub, fn: Any, req: ValidatedRequest) -> ReplySpec:

@@ -6,6 +6,7 @@ YAML user, so the engine never imports a YAML library: layers of ARCHITECTURE.md
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 import orjson
 
 from mockclaude.engine.issues import Issue, ScriptError
+from mockclaude.model.jsonbody import loads
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +32,7 @@ Reader = Callable[[Path], Document]
 
 def _read_json(path: Path) -> Document:
     try:
-        return Document(orjson.loads(path.read_bytes()))
+        return Document(loads(path.read_bytes()))  # nesting bounded as for request bodies
     except orjson.JSONDecodeError as exc:
         raise ScriptError([Issue(str(path), None, "", f"not valid JSON: {exc}")]) from None
 
@@ -58,12 +60,29 @@ def read_document(path: Path) -> Document:
         raise ScriptError(
             [Issue(str(path), None, "", f"cannot read the file: {exc.strerror or exc}")]
         ) from None
+    except UnicodeDecodeError:  # a broken file is a script problem (a 400, a CLI message), never a 500
+        raise ScriptError(
+            [Issue(str(path), None, "", "cannot read the file: it is not UTF-8 text")]
+        ) from None
+    except RecursionError:
+        raise ScriptError([Issue(str(path), None, "", "the file is nested too deeply")]) from None
+
+
+def inside(path: Path | str, root: Path | str) -> bool:
+    """Whether ``path``, symlinks resolved, is ``root`` or lies under it (symlinks resolved too)."""
+    real, base = os.path.realpath(path), os.path.realpath(root)
+    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
 
 
 def script_files(path: Path) -> list[Path]:
-    """A file itself, or every script file under a directory (sorted, so load order is stable)."""
+    """A file itself, or every script file under a directory (sorted, so load order is stable). Under a
+    directory, a file whose real path lies outside it (a symlink out of the folder) is skipped."""
     if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in KNOWN_SUFFIXES)
+        return sorted(
+            p
+            for p in path.rglob("*")
+            if p.is_file() and p.suffix.lower() in KNOWN_SUFFIXES and inside(p, path)
+        )
     if not path.exists():
         raise ScriptError([Issue(str(path), None, "", "no such file or directory")])
     return [path]

@@ -29,9 +29,12 @@ import orjson
 
 from mockclaude.engine.core import Decision, Engine, NoStubMatchedError
 from mockclaude.engine.journal_checks import problems, search, summary
+from mockclaude.engine.journal_size import JOURNAL_BYTES, entry_cost, shorten
 from mockclaude.model.errors import ApiError, InternalServerError
 from mockclaude.model.faults import Fault
+from mockclaude.model.jsonbody import loads
 from mockclaude.model.request import ValidatedRequest
+from mockclaude.model.secrets import redact, redact_headers
 
 __all__ = [
     "Endpoint",
@@ -48,27 +51,11 @@ __all__ = [
 JSON = dict[str, Any]
 Endpoint = Literal["messages", "count_tokens", "batches"]  # batches: POST /v1/messages/batches
 
-# Headers whose values are credentials: the journal keeps only a short prefix, enough to tell two keys apart.
-_SECRET_HEADERS = frozenset({"x-api-key", "authorization", "proxy-authorization"})
-_KEEP = 6
-
-
-def redact(value: str) -> str:
-    """A credential cut to a short prefix: ``sk-ant-api03-…`` -> ``sk-ant…``; ``Bearer`` prefixes survive."""
-    scheme, _, token = value.partition(" ")
-    if token and scheme.lower() in ("bearer", "basic"):
-        return f"{scheme} {redact(token)}"
-    keep = min(_KEEP, len(value) // 2)
-    return value[:keep] + "…"
-
 
 def journal_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """Request headers as the journal keeps them: lower-cased names, credentials redacted."""
-    out: dict[str, str] = {}
-    for name, value in headers.items():
-        key = name.lower()
-        out[key] = redact(value) if key in _SECRET_HEADERS else value
-    return out
+    """Request headers as the journal keeps them: lower-cased names, credentials (keys, bearer tokens, the admin
+    token, cookies: ``model.secrets``) redacted."""
+    return redact_headers(headers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +100,8 @@ class JournalEntry:
     @property
     def body(self) -> Any:
         """The request body as the client sent it, parsed (the raw text when it was not JSON)."""
-        try:
-            return orjson.loads(self.raw_body)
+        try:  # nested past validate's limit (and refused for it): shown as text, which serialises
+            return loads(self.raw_body)
         except orjson.JSONDecodeError:
             return self.raw_body.decode("utf-8", "replace")
 
@@ -173,9 +160,11 @@ class Pending:
 
     __slots__ = ("_decision", "_fields", "_journal")
 
-    def __init__(self, journal: Journal, fields: dict[str, Any], decision: Decision | None) -> None:
+    def __init__(
+        self, journal: Journal, fields: dict[str, Any], decision: Decision | None, original: int = 0
+    ) -> None:
         self._journal = journal
-        self._fields = fields
+        self._fields = {**fields, "original": original}  # the body's size as sent (it may be kept shortened)
         self._decision = decision
 
     def served(
@@ -235,8 +224,11 @@ def _streamed(body: bytes) -> bool:
 class Journal:
     """A bounded, thread-safe log of :class:`JournalEntry` (the server thread writes, the test thread reads)."""
 
-    def __init__(self, maxlen: int = 1000) -> None:
+    def __init__(self, maxlen: int = 1000, max_bytes: int = JOURNAL_BYTES) -> None:
         self._entries: deque[JournalEntry] = deque(maxlen=max(1, maxlen))
+        self._costs: deque[int] = deque()  # beside _entries: each one's estimated bytes (journal_size)
+        self._bytes = 0
+        self.max_bytes = max_bytes
         self._lock = threading.Lock()
         self._count = 0
         # Replaced, never mutated, so _append reads it without the lock; empty: nobody listens, nothing is done.
@@ -259,6 +251,11 @@ class Journal:
         for listener in self._listeners:
             with contextlib.suppress(Exception):  # a listener's bug must not fail the request being recorded
                 listener(entry)
+
+    @property
+    def size_bytes(self) -> int:
+        """About how many bytes the kept entries hold (bounded by ``max_bytes``; the newest is always kept)."""
+        return self._bytes
 
     @property
     def maxlen(self) -> int:
@@ -290,15 +287,25 @@ class Journal:
             "request_id": request_id,
             "time": time,
             "headers": headers,
-            "raw_body": body,
+            "raw_body": shorten(body),  # a large body is kept shortened, with a marker (journal_size)
         }
-        return Pending(self, fields, decision)
+        return Pending(self, fields, decision, len(body))
 
-    def _append(self, headers: Mapping[str, str], **fields: Any) -> JournalEntry:
+    def _append(self, headers: Mapping[str, str], original: int = 0, **fields: Any) -> JournalEntry:
+        if len(fields["raw_body"]) != original and fields.get("request") is not None:
+            fields["request"] = None  # a shortened body does not keep its (large) parsed request either
+        cost = entry_cost(fields["raw_body"], headers, fields.get("request") is not None, original)
         with self._lock:
             entry = JournalEntry(index=self._count, raw_headers=headers, **fields)
             self._count += 1
+            if len(self._entries) == self._entries.maxlen:
+                self._bytes -= self._costs.popleft()
             self._entries.append(entry)
+            self._costs.append(cost)
+            self._bytes += cost
+            while self._bytes > self.max_bytes and len(self._entries) > 1:
+                self._entries.popleft()
+                self._bytes -= self._costs.popleft()
         if self._listeners:
             self._notify(entry)
         return entry
@@ -316,6 +323,8 @@ class Journal:
         """Forget every entry and restart the index at 0."""
         with self._lock:
             self._entries.clear()
+            self._costs.clear()
+            self._bytes = 0
             self._count = 0
         if self._listeners:
             self._notify(None)

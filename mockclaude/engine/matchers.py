@@ -17,6 +17,7 @@ from mockclaude.engine.issues import Issues, join
 from mockclaude.engine.jsonpath import parse_json_path, select
 from mockclaude.engine.ops import MISSING, Op, check, compile_op, short
 from mockclaude.engine.view import RequestView
+from mockclaude.model.secrets import is_secret, redact
 
 Check = Callable[[RequestView], list[str]]
 
@@ -221,11 +222,18 @@ def _mapping_of_ops(key: str, lower_keys: bool, get: Callable[[RequestView], dic
 
         def reasons(view: RequestView) -> list[str]:
             data = get(view)
-            return [
-                r
-                for name, op in ops.items()
-                if op is not None and (r := check(op, data.get(name, MISSING), f"{key}.{name}"))
-            ]
+            out = []
+            for name, op in ops.items():
+                value = data.get(name, MISSING)
+                if op is None or (r := check(op, value, f"{key}.{name}")) is None:
+                    continue
+                if key == "headers" and is_secret(
+                    name
+                ):  # neither the stub's value nor the caller's shown whole
+                    got = short(redact(value)) if isinstance(value, str) else short(value)
+                    r = f"{key}.{name}: expected another value (a credential, not shown), got {got}"
+                out.append(r)
+            return out
 
         return Matcher(key, reasons)
 

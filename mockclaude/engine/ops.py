@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from mockclaude.engine.issues import Issues
+from mockclaude.engine.saferegex import UserPattern, user_pattern
 
 
 class _Missing:
@@ -92,11 +93,11 @@ def _contains(expected: Any) -> Op:
     return Op(test, f"contains {short(expected)}", needle=expected if isinstance(expected, str) else None)
 
 
-def _regex(pattern: re.Pattern[str]) -> Op:
-    def test(value: Any) -> bool:
+def _regex(pattern: UserPattern) -> Op:
+    def test(value: Any) -> bool:  # a search undecided in time (saferegex) does not match
         if value is MISSING or value is None:
             return False
-        return pattern.search(value if isinstance(value, str) else str(value)) is not None
+        return pattern.search(value if isinstance(value, str) else str(value)) is True
 
     return Op(test, f"matches /{pattern.pattern}/")
 
@@ -159,10 +160,15 @@ def _compile_one(key: str, arg: Any, issues: Issues, where: str) -> Op | None:
             issues.add(where, "regex takes a string")
             return None
         try:
-            return _regex(re.compile(arg))
+            re.compile(arg)  # for re's message; matching runs time-bounded on the regex package
         except re.error as exc:
             issues.add(where, f"invalid regular expression: {exc}")
             return None
+        pattern = user_pattern(arg)
+        if pattern is None:
+            issues.add(where, "invalid regular expression")
+            return None
+        return _regex(pattern)
     if key == "any_of":
         if not isinstance(arg, list) or not arg:
             issues.add(where, "any_of takes a non-empty list of values or operators")

@@ -203,7 +203,7 @@ def _blocks(spec: dict[str, Any], issues: Issues, path: str) -> list[BlockSpec] 
 
 def _block(item: Any, issues: Issues, path: str) -> BlockSpec | None:
     kind = item.get("type") if isinstance(item, dict) else None
-    if kind not in BLOCK_KEYS:
+    if not isinstance(kind, str) or kind not in BLOCK_KEYS:  # a list or mapping is unhashable: no lookup
         issues.add(
             join(path, "type"), f"unknown content block type {kind!r}; allowed: {', '.join(BLOCK_KEYS)}"
         )
@@ -251,7 +251,7 @@ def _citations(value: Any, issues: Issues, path: str) -> list[dict[str, Any]]:
     for i, cite in enumerate(value):
         where = join(path, i)
         kind = cite.get("type") if isinstance(cite, dict) else None
-        if kind not in CITATION_KEYS:
+        if not isinstance(kind, str) or kind not in CITATION_KEYS:
             issues.add(
                 join(where, "type"), f"unknown citation type {kind!r}; allowed: {', '.join(CITATION_KEYS)}"
             )

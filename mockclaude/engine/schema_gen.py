@@ -28,6 +28,7 @@ from mockclaude.engine.schema_rules import as_int as _int
 from mockclaude.engine.schema_rules import as_list as _list
 from mockclaude.engine.schema_rules import canon as _key
 from mockclaude.engine.schema_rules import compiled as _compile
+from mockclaude.engine.schema_rules import found as _found
 from mockclaude.engine.schema_rules import has_ref as _has_ref
 from mockclaude.engine.schema_rules import is_type_in as _is_type_in
 from mockclaude.engine.schema_rules import isnum as _isnum
@@ -111,7 +112,7 @@ def _plain(s: dict[str, Any], ctx: _Ctx, hint: str, depth: int, minimal: bool) -
     if kind in ("object", "array"):
         return (_object if kind == "object" else _array)(s, ctx, hint, depth, minimal)
     if kind == "string":
-        return _string(s, rng, hint)
+        return _string(s, ctx, hint)
     return rng.random() < 0.5 if kind == "boolean" else _number(s, rng, hint, kind == "integer")
 
 
@@ -136,7 +137,7 @@ def _object(s: dict[str, Any], ctx: _Ctx, hint: str, depth: int, minimal: bool) 
     names += [n for n in props if n not in names and n not in banned][: max(0, least - len(names))]
 
     def schema_for(name: str) -> object:
-        matched = [x for _, rx, x in pats if rx.search(name)]
+        matched = [x for _, rx, x in pats if rx.search(name, ctx.budget)]
         return functools.reduce(_merge, [props[name], *matched] if name in props else matched or [extra])
 
     out = {n: _gen(schema_for(n), ctx, n, depth + 1) for n in names}
@@ -215,13 +216,17 @@ def _number(s: dict[str, Any], rng: random.Random, hint: str, integer: bool) -> 
 # --- strings ---------------------------------------------------------------------------------------------
 
 
-def _string(s: dict[str, Any], rng: random.Random, hint: str) -> str:
+def _string(s: dict[str, Any], ctx: _Ctx, hint: str) -> str:
+    rng = ctx.rng
     lo = max(0, min(_int(s.get("minLength")), _MAX_LEN))
     hi = _int(s.get("maxLength"), 10**9)
     pat = _compile(s.get("pattern"))
 
+    def fits(x: str) -> bool:
+        return lo <= len(x) <= hi
+
     def ok(x: str) -> bool:
-        return lo <= len(x) <= hi and (pat is None or pat.search(x) is not None)
+        return fits(x) and (pat is None or pat.search(x, ctx.budget) is True)
 
     make = _FORMATS.get(s["format"]) if isinstance(s.get("format"), str) else None
     cands = [make(rng) for _ in range(3)] if make else [_hinted(hint, rng), " ".join(rng.sample(_WORDS, 2))]
@@ -229,9 +234,11 @@ def _string(s: dict[str, Any], rng: random.Random, hint: str) -> str:
     tree = _parse(pat.pattern) if pat and not found else None
     for attempt, node in enumerate([tree] * 48 if tree else []):
         x = _Emitter(rng, attempt % 4, lo).emit(node)
-        if ok(x):
+        if ok(x) or (
+            fits(x) and pat is not None and _found(pat, x, ctx)
+        ):  # undecided in time (saferegex): the tree's shape wins
             return x
-        if pat and pat.search(x):  # right shape, wrong length: pad or trim as a fallback
+        if pat and _found(pat, x, ctx):  # right shape, wrong length: pad or trim as a fallback
             found += [x + "x" * (lo - len(x)), "x" * (lo - len(x)) + x, x[:hi], x[len(x) - hi :], x]
     if found:
         return next((c for c in found if ok(c)), found[-1])

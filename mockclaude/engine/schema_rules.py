@@ -4,7 +4,8 @@ schema_gen is split along the line between understanding a schema and producing 
 answers "what does this schema ask for?" (``normalize``: one plain subschema with references followed and
 ``allOf`` / ``anyOf`` / ``if`` folded away) and "does this value look valid?" (``may_match``), plus the small
 coercions both sides use. It draws from the rng only to pick an ``anyOf`` branch; every choice about what to
-produce stays in schema_gen. Standard library only, like schema_gen.
+produce stays in schema_gen. User patterns run under the call's time budget (``saferegex``): a search that
+cannot be decided in time counts as satisfied.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from __future__ import annotations
 import json
 import math
 import random
-import re
 from typing import Any, TypeGuard
 from urllib.parse import unquote
+
+from mockclaude.engine.saferegex import Budget, UserPattern, user_pattern
 
 TYPES = ("object", "array", "string", "integer", "number", "boolean", "null")
 _PY_TYPES = dict(string=str, object=dict, array=list, boolean=bool, null=type(None))
@@ -24,10 +26,12 @@ _SUB_KEYS = ("items", "additionalProperties", "unevaluatedProperties", "contains
 
 
 class Ctx:
-    """One ``generate_instance`` call: the root schema (``$ref`` targets), the rng and how many values so far."""
+    """One ``generate_instance`` call: the root schema (``$ref`` targets), the rng, how many values so far and
+    the time budget its regex searches share."""
 
     def __init__(self, root: object, rng: random.Random) -> None:
         self.root, self.rng, self.count = root, rng, 0
+        self.budget = Budget()
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
@@ -71,11 +75,14 @@ def canon(v: Any) -> str:
         return repr(v)
 
 
-def compiled(pattern: object) -> re.Pattern[str] | None:
-    try:  # re caches compiled patterns itself
-        return re.compile(pattern) if isinstance(pattern, str) else None
-    except (re.error, RecursionError, OverflowError):
-        return None
+def compiled(pattern: object) -> UserPattern | None:
+    """A schema ``pattern`` compiled for time-bounded searches (None when it is not a string or not a regex)."""
+    return user_pattern(pattern) if isinstance(pattern, str) else None
+
+
+def found(pattern: UserPattern, text: str, ctx: Ctx) -> bool:
+    """Whether ``pattern`` occurs in ``text``, as far as the budget tells: undecided counts as found."""
+    return pattern.search(text, ctx.budget) is not False
 
 
 # --- schema plumbing: $ref, allOf merging, combinators ---------------------------------------------------
@@ -212,7 +219,7 @@ def may_match(schema: object, v: Any, ctx: Ctx, depth: int = 0) -> bool:
     if sized is not None and not as_int(s.get(lo), 0) <= len(sized) <= as_int(s.get(hi), len(sized)):
         return False
     pattern = compiled(s.get("pattern"))
-    if (isinstance(v, str) and pattern and not pattern.search(v)) or (isnum(v) and not num_ok(v, s)):
+    if (isinstance(v, str) and pattern and not found(pattern, v, ctx)) or (isnum(v) and not num_ok(v, s)):
         return False
     if isinstance(v, dict):
         props, pats = as_dict(s.get("properties")), [compiled(p) for p in as_dict(s.get("patternProperties"))]
@@ -220,7 +227,7 @@ def may_match(schema: object, v: Any, ctx: Ctx, depth: int = 0) -> bool:
         if any(isinstance(r, str) and r not in v for r in as_list(s.get("required"))):
             return False
         for k, x in v.items():
-            known = k in props or any(p and p.search(k) for p in pats)
+            known = k in props or any(p and found(p, k, ctx) for p in pats)
             if (k in props and not may_match(props[k], x, ctx, depth + 1)) or (not known and closed):
                 return False
     if not all(may_match(s.get("items", True), x, ctx, depth + 1) for x in as_list(v)):

@@ -16,6 +16,7 @@ import orjson
 from mockclaude.engine.issues import Issues
 from mockclaude.engine.ops import MISSING, step_into
 from mockclaude.engine.view import RequestView
+from mockclaude.model.secrets import redact_headers
 
 ROOTS: dict[str, str] = {
     "last_user_text": "text of the last user message",
@@ -135,7 +136,7 @@ class Context:
             "stream": lambda: view.stream,
             "thinking": lambda: view.thinking_mode,
             "metadata": lambda: view.metadata,
-            "headers": lambda: view.req.headers,
+            "headers": lambda: redact_headers(view.req.headers),  # credentials cut short: never echoed
             "request": lambda: view.body,
             "n": lambda: self.n,
             "stub": lambda: self.stub,

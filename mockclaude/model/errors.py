@@ -124,11 +124,22 @@ class OverloadedError(ApiError):
     default_message = "Overloaded"
 
 
+class UnsupportedMediaTypeError(ApiError):
+    """415: a body in a format the route does not take (the mock's admin routes take JSON only)."""
+
+    status = 415
+    error_type = "invalid_request_error"
+    default_message = "Unsupported Media Type"
+
+
 class MethodNotAllowedError(ApiError):
-    """405 for a wrong method on a known route; the real edge answers in the same error shape."""
+    """405 for a wrong method on a known route, in the same error shape, with an ``Allow`` header.
+
+    ``invalid_request_error``: the route exists, the request is wrong (it was ``not_found_error``, which told a
+    client the route does not exist). ⚠ unconfirmed: the real edge's type for a 405."""
 
     status = 405
-    error_type = "not_found_error"
+    error_type = "invalid_request_error"
     default_message = "Method Not Allowed"
 
 

@@ -35,6 +35,8 @@ class Policy:
     # Thinking signatures another service issued, by signature -> the thinking text they sign: recordings replay
     # the upstream's blocks verbatim, and a client sends them back next turn (engine/recorded.py fills it).
     known_signatures: Mapping[str, str] | None = field(default=None, compare=False, repr=False)
+    # Both x-api-key and Authorization sent: a 401 (api-spec §0.4, the Claude API skill), or False: x-api-key wins.
+    reject_both_credentials: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +72,5 @@ class ValidatedRequest:
     def reply_model(self) -> str:
         """The ``model`` of the reply: the dated snapshot for an alias of one, else the id as sent."""
         return self.model.answers_as(self.params.model)
+
+    body_bytes: int = 0  # the size of the body it was validated from: what keeping it costs (memory bounds)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from mockclaude.boot import gc_paused
 
@@ -20,15 +23,15 @@ with gc_paused():
     from mockclaude.model.errors import (
         ApiError,
         InternalServerError,
-        MethodNotAllowedError,
         NotFoundError,
     )
     from mockclaude.pipeline import Pipeline, Settings
     from mockclaude.script import read_yaml as _read_yaml  # noqa: F401  (registers the YAML script reader)
     from mockclaude.server.admin import register_admin
     from mockclaude.server.batches import BATCH_ROUTES
+    from mockclaude.server.guard import ErrorBody
     from mockclaude.server.inspector import install as install_inspector
-    from mockclaude.server.openai_compat import CHAT_ROUTES
+    from mockclaude.server.openai_compat import CHAT_ROUTES, openai_error_response
     from mockclaude.server.recorder import RECORDER, Recorder
     from mockclaude.server.respond import (
         Handler,
@@ -36,9 +39,11 @@ with gc_paused():
         error_response,
         int_query,
         json_response,
+        method_not_allowed,
         organization_id,
         read_body,
         replace_rate_headers,
+        request_headers,
     )
     from mockclaude.server.stream import STREAM_STATS, StreamStats, write_reply
     from mockclaude.validate.request import MAX_BODY_BYTES  # Messages and count_tokens: 32 MB (api-spec §1.3)
@@ -49,29 +54,39 @@ log = logging.getLogger("mockclaude")
 PIPELINE = web.AppKey("pipeline", Pipeline)
 
 
-def _endpoint(handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    """Wrap a handler: request id and base headers, ApiError -> error shape, anything else -> a logged 500."""
+ErrorShape = Callable[[ApiError, dict[str, str]], web.Response]
+
+
+def _endpoint(
+    handler: Handler, shape: ErrorShape = error_response
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """Wrap a handler: request id and base headers, ApiError -> error shape (``shape``: the Anthropic one, or
+    OpenAI's on the chat route), anything else -> a logged 500 in that shape."""
 
     async def wrapped(request: web.Request) -> web.StreamResponse:
         pipeline = request.app[PIPELINE]
-        rate = pipeline.limiter.idle_headers()
-        headers = base_headers(
-            pipeline.next_request_id(), _org_id(pipeline.seed), pipeline.settings.clock, rate
-        )
+        request_id = pipeline.next_request_id()
+        try:
+            rate = pipeline.limiter.idle_headers()
+            headers = base_headers(request_id, _org_id(pipeline.seed), pipeline.settings.clock, rate)
+        except Exception:  # no state (a clock set by hand...) may keep a route from answering
+            log.exception("building the base headers of %s %s", request.method, request.path)
+            headers = {"request-id": request_id}
         try:
             return await handler(request, pipeline, headers)
         except ApiError as error:
-            return error_response(error, headers)
+            return shape(error, headers)
         except (ConnectionResetError, web.HTTPException):
             raise
         except Exception:  # a bug in the mock must never surface as a traceback to the client
             log.exception("unhandled error on %s %s", request.method, request.path)
-            return error_response(InternalServerError(), headers)
+            return shape(InternalServerError(), headers)
 
     return wrapped
 
 
 ORG_ID = web.AppKey("org_id", str)
+CHAT_PATHS = frozenset(path for _, path, _ in CHAT_ROUTES)
 # Read per request from the pipeline's seed, not from ORG_ID: the seed can change at run time
 # (``POST /_mock/seed``, a pytest marker), and the header must follow it.
 _org_id = functools.lru_cache(maxsize=64)(organization_id)
@@ -81,7 +96,9 @@ async def create_message(
     request: web.Request, pipeline: Pipeline, headers: dict[str, str]
 ) -> web.StreamResponse:
     """``POST /v1/messages``: JSON or SSE."""
-    served = pipeline.messages(await read_body(request), request.headers, request_id=headers["request-id"])
+    served = pipeline.messages(
+        await read_body(request), request_headers(request), request_id=headers["request-id"]
+    )
     headers.update(served.headers)
     headers.update(served.reply.headers)
     settings = pipeline.settings
@@ -109,7 +126,7 @@ async def count_tokens(
     if limiter.enabled:
         replace_rate_headers(headers, limiter.count_tokens_headers(None))
     body = await read_body(request)
-    counted = pipeline.count_tokens(body, request.headers, request_id=headers["request-id"])
+    counted = pipeline.count_tokens(body, request_headers(request), request_id=headers["request-id"])
     if counted.headers:
         replace_rate_headers(headers, counted.headers)
     return json_response({"input_tokens": counted.total}, headers)
@@ -121,7 +138,7 @@ async def list_models(
     """``GET /v1/models``: newest first, paginated."""
     from mockclaude.validate.headers import authenticate
 
-    authenticate(request.headers, pipeline.policy)
+    authenticate(request_headers(request), pipeline.policy)
     lifecycle = request.query.getall("lifecycle[]", []) or None
     page = list_page(
         pipeline.policy.catalog,
@@ -137,7 +154,7 @@ async def get_model(request: web.Request, pipeline: Pipeline, headers: dict[str,
     """``GET /v1/models/{model_id}``: an id or an alias."""
     from mockclaude.validate.headers import authenticate
 
-    authenticate(request.headers, pipeline.policy)
+    authenticate(request_headers(request), pipeline.policy)
     model_id = request.match_info["model_id"]
     spec = pipeline.policy.catalog.resolve(model_id)
     if spec is None:
@@ -155,11 +172,45 @@ async def not_found(request: web.Request, pipeline: Pipeline, headers: dict[str,
     raise NotFoundError()
 
 
-async def method_not_allowed(
+def _shape(path: str) -> ErrorShape:
+    """The error shape of a route: OpenAI's on the chat completions route, the Anthropic one elsewhere."""
+    return openai_error_response if path in CHAT_PATHS else error_response
+
+
+async def wrong_method(
     request: web.Request, pipeline: Pipeline, headers: dict[str, str]
 ) -> web.StreamResponse:
-    """A known route with the wrong method."""
-    raise MethodNotAllowedError(f"Method {request.method} is not allowed for {request.path}")
+    """A known route with the wrong method: 405 with ``Allow``."""
+    raise method_not_allowed(request)
+
+
+def error_body_for(app: web.Application) -> ErrorBody:
+    """How the connection layer (``server.guard``) words its own errors: the API's shape, this app's next
+    request id and base headers (only the id when the app has no pipeline)."""
+
+    def render(status: int, message: str, details: dict[str, Any] | None) -> tuple[bytes, dict[str, str]]:
+        pipeline = app.get(PIPELINE)
+        headers: dict[str, str] = {}
+        if pipeline is not None:
+            headers = {"request-id": pipeline.next_request_id()}
+            with contextlib.suppress(Exception):
+                rate = pipeline.limiter.idle_headers()
+                headers = base_headers(
+                    headers["request-id"], _org_id(pipeline.seed), pipeline.settings.clock, rate
+                )
+        kind = _STATUS_TYPES.get(status, "api_error" if status >= 500 else "invalid_request_error")
+        error: dict[str, Any] = {"type": kind, "message": message}
+        if details is not None:
+            error["details"] = details
+        if 400 <= status < 500 and status not in (408, 409, 429):
+            headers["x-should-retry"] = "false"
+        body = orjson.dumps({"type": "error", "error": error, "request_id": headers.get("request-id")})
+        return body, headers
+
+    return render
+
+
+_STATUS_TYPES = {413: "request_too_large", 529: "overloaded_error", 504: "timeout_error"}
 
 
 @web.middleware
@@ -210,9 +261,9 @@ def create_app(
         for method, path, handler in api:
             if path not in resources:
                 resources[path] = app.router.add_resource(prefix + path)
-            resources[path].add_route(method, _endpoint(handler))
-        for resource in resources.values():
-            resource.add_route("*", _endpoint(method_not_allowed))
+            resources[path].add_route(method, _endpoint(handler, _shape(path)))
+        for path, resource in resources.items():
+            resource.add_route("*", _endpoint(wrong_method, _shape(path)))
     app.router.add_route("GET", "/_mock/health", _endpoint(health))
     register_admin(app, _endpoint)
     install_inspector(app)  # ends the inspector's event streams on shutdown

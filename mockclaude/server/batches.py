@@ -11,7 +11,7 @@ from aiohttp import web
 
 from mockclaude.batches import MAX_BODY_BYTES, Batch
 from mockclaude.pipeline import Pipeline
-from mockclaude.server.respond import Handler, int_query, json_response, read_body
+from mockclaude.server.respond import Handler, int_query, json_response, read_body, request_headers
 from mockclaude.validate.headers import authenticate, check_version
 
 __all__ = ["BATCH_ROUTES", "RESULTS_TYPE"]
@@ -22,10 +22,13 @@ BASE = "/v1/messages/batches"
 RESULTS_TYPE = "application/binary"
 
 
-def _authorize(request: web.Request, pipeline: Pipeline) -> None:
-    """Every batch route checks the credentials and ``anthropic-version`` as ``/v1/messages`` does."""
-    authenticate(request.headers, pipeline.policy)
-    check_version(request.headers)
+def _authorize(request: web.Request, pipeline: Pipeline) -> str:
+    """Every batch route checks the credentials and ``anthropic-version`` as ``/v1/messages`` does; returns the
+    API key, whose organization alone sees its batches (another's answer 404)."""
+    headers = request_headers(request)
+    api_key = authenticate(headers, pipeline.policy)
+    check_version(headers)
+    return api_key
 
 
 def _results_url(request: web.Request, batch: Batch) -> str:
@@ -44,7 +47,7 @@ def _batch_json(request: web.Request, batch: Batch) -> dict[str, object]:
 async def create(request: web.Request, pipeline: Pipeline, headers: dict[str, str]) -> web.StreamResponse:
     """``POST /v1/messages/batches``: the new batch, ``in_progress``."""
     body = await read_body(request, MAX_BODY_BYTES)  # up to 256 MB, beyond the 32 MB of Messages
-    batch = pipeline.create_batch(body, request.headers, request_id=headers["request-id"])
+    batch = pipeline.create_batch(body, request_headers(request), request_id=headers["request-id"])
     return json_response(batch, headers)
 
 
@@ -52,11 +55,12 @@ async def list_batches(
     request: web.Request, pipeline: Pipeline, headers: dict[str, str]
 ) -> web.StreamResponse:
     """``GET /v1/messages/batches``: newest first, ``limit`` / ``after_id`` / ``before_id``."""
-    _authorize(request, pipeline)
+    api_key = _authorize(request, pipeline)
     page, has_more = pipeline.settled_batches().page(
         before_id=request.query.get("before_id"),
         after_id=request.query.get("after_id"),
         limit=int_query(request, "limit", 20),
+        api_key=api_key,
     )
     data = [_batch_json(request, batch) for batch in page]
     payload = {
@@ -70,31 +74,31 @@ async def list_batches(
 
 async def retrieve(request: web.Request, pipeline: Pipeline, headers: dict[str, str]) -> web.StreamResponse:
     """``GET /v1/messages/batches/{id}``: the batch as it is now (polled until ``ended``)."""
-    _authorize(request, pipeline)
-    batch = pipeline.settled_batches().get(request.match_info["batch_id"])
+    api_key = _authorize(request, pipeline)
+    batch = pipeline.settled_batches().get(request.match_info["batch_id"], api_key)
     return json_response(_batch_json(request, batch), headers)
 
 
 async def cancel(request: web.Request, pipeline: Pipeline, headers: dict[str, str]) -> web.StreamResponse:
     """``POST /v1/messages/batches/{id}/cancel``: ``canceling`` until its end time, then ended and canceled."""
-    _authorize(request, pipeline)
+    api_key = _authorize(request, pipeline)
     now = pipeline.settings.clock.now()
-    batch = pipeline.settled_batches().cancel(request.match_info["batch_id"], now)
+    batch = pipeline.settled_batches().cancel(request.match_info["batch_id"], now, api_key)
     return json_response(_batch_json(request, batch), headers)
 
 
 async def delete(request: web.Request, pipeline: Pipeline, headers: dict[str, str]) -> web.StreamResponse:
     """``DELETE /v1/messages/batches/{id}``: only once ended."""
-    _authorize(request, pipeline)
+    api_key = _authorize(request, pipeline)
     batch_id = request.match_info["batch_id"]
-    pipeline.settled_batches().delete(batch_id)
+    pipeline.settled_batches().delete(batch_id, api_key)
     return json_response({"id": batch_id, "type": "message_batch_deleted"}, headers)
 
 
 async def results(request: web.Request, pipeline: Pipeline, headers: dict[str, str]) -> web.StreamResponse:
     """``GET /v1/messages/batches/{id}/results``: JSON Lines, one per request, in request order."""
-    _authorize(request, pipeline)
-    body = pipeline.settled_batches().get(request.match_info["batch_id"]).results()
+    api_key = _authorize(request, pipeline)
+    body = pipeline.settled_batches().get(request.match_info["batch_id"], api_key).results()
     return web.Response(body=body, content_type=RESULTS_TYPE, headers=headers)
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
-import orjson
 from aiohttp import web
 
 from mockclaude.clock import Clock
@@ -28,7 +27,15 @@ from mockclaude.pipeline import Pipeline
 from mockclaude.render.openai_chat import completion_bytes, error_chunk, stream_chunks
 from mockclaude.render.sse import frames
 from mockclaude.server.pacing import plan_waits
-from mockclaude.server.respond import JSON_TYPE, SSE_TYPE, Handler, error_headers, read_body
+from mockclaude.server.respond import (
+    JSON_TYPE,
+    SSE_TYPE,
+    Handler,
+    dumps,
+    error_headers,
+    read_body,
+    request_headers,
+)
 from mockclaude.server.stream import wait_for_client
 from mockclaude.validate.headers import authenticate
 from mockclaude.validate.openai_chat import COMPAT_API_VERSION, ChatRequest, translate_request
@@ -42,7 +49,7 @@ async def chat_completions(
     """``POST /v1/chat/completions``: JSON or an SSE stream of chunks, errors in OpenAI's shape."""
     body = b""
     # Lower-cased names, as the validator expects; the layer needs no anthropic-version from OpenAI clients.
-    sent = {name.lower(): value for name, value in request.headers.items()}
+    sent = {name.lower(): value for name, value in request_headers(request).items()}
     try:
         body = await read_body(request)
         authenticate(sent, pipeline.policy)  # a wrong key is a 401 whatever the body says, as on /v1/messages
@@ -90,7 +97,7 @@ def openai_error_response(error: ApiError, headers: dict[str, str]) -> web.Respo
     """
     out = error_headers(error, headers)
     payload = {"error": {"message": error.message, "type": error.error_type, "param": None, "code": None}}
-    return web.Response(status=error.status, body=orjson.dumps(payload), content_type=JSON_TYPE, headers=out)
+    return web.Response(status=error.status, body=dumps(payload), content_type=JSON_TYPE, headers=out)
 
 
 async def _stream(

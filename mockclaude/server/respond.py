@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 import orjson
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
+from multidict import CIMultiDict, CIMultiDictProxy
 
 from mockclaude.clock import Clock
 from mockclaude.limits.limiter import display_headers
 from mockclaude.limits.limiter import organization_id as _organization_id
-from mockclaude.model.errors import ApiError, InvalidRequestError, RequestTooLargeError
+from mockclaude.model.errors import (
+    ApiError,
+    InternalServerError,
+    InvalidRequestError,
+    MethodNotAllowedError,
+    RequestTooLargeError,
+)
 from mockclaude.pipeline import Pipeline
+from mockclaude.server.guard import BODY_TIMEOUT
 from mockclaude.validate.request import MAX_BODY_BYTES
+
+log = logging.getLogger("mockclaude")
 
 JSON_TYPE = "application/json"
 SSE_TYPE = "text/event-stream; charset=utf-8"
@@ -87,9 +101,93 @@ async def read_body(request: web.Request, limit: int = MAX_BODY_BYTES) -> bytes:
     # The app is built with MAX_BODY_BYTES as aiohttp's own limit; a larger one (batches) needs a clone.
     source = request if limit == MAX_BODY_BYTES else request.clone(client_max_size=limit)
     try:
-        return await source.read()
+        async with asyncio.timeout(request.app.get(BODY_TIMEOUT, DEFAULT_BODY_TIMEOUT)):
+            return await source.read()
+    except TimeoutError:  # a client sending its body too slowly (slowloris) does not hold a handler for ever
+        raise BodyTimeoutError(
+            "The request body did not finish arriving in time", details={"error_code": "request_body_timeout"}
+        ) from None
     except web.HTTPRequestEntityTooLarge:
         raise RequestTooLargeError() from None
+    except (HttpProcessingError, RequestPayloadError):  # aiohttp could not decode the body (gzip, deflate...)
+        if request.headers.get("content-encoding"):
+            raise encoding_error(request) from None
+        raise InvalidRequestError("The request body could not be read") from None  # ⚠ unconfirmed: the text
+
+
+DEFAULT_BODY_TIMEOUT = 60.0
+"""How long a body may take to arrive when the app runs without ``server.guard`` (its ``ServerLimits`` decide)."""
+
+
+class BodyTimeoutError(InvalidRequestError):
+    """400 ``request_body_timeout`` (api-delta §1.9): the body did not arrive in time; the connection closes."""
+
+
+def encoding_error(request: web.Request) -> InvalidRequestError:
+    """The 400 for a body that is not valid for its ``Content-Encoding`` (api-delta §1.9: the API decodes
+    compressed bodies; error code ``request_body_encoding_invalid``). ⚠ unconfirmed: the message text."""
+    encoding = request.headers.get("content-encoding", "")
+    return InvalidRequestError(
+        f"The request body is not valid for its `Content-Encoding` ({encoding[:40]}).",
+        details={"error_code": "request_body_encoding_invalid"},
+    )
+
+
+def _text(value: str) -> str:
+    """``value`` as valid Unicode: bytes aiohttp could not decode (it keeps them as surrogates) become U+FFFD."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "replace").decode("utf-8")
+    return value
+
+
+def request_headers(request: web.Request) -> Mapping[str, str]:
+    """The request's headers for the pipeline: as they are, unless a value holds bytes that are not UTF-8 (a raw
+    0xFF), which become U+FFFD, so nothing downstream (journal, error texts, templates) holds an unencodable
+    string. Checking costs one ``isascii`` per header."""
+    headers = request.headers
+    if all(value.isascii() for value in headers.values()):
+        return headers
+    clean: CIMultiDict[str] = CIMultiDict()
+    for name, value in headers.items():
+        clean.add(name, _text(value))
+    return CIMultiDictProxy(clean)
+
+
+def _scrub(value: Any, depth: int = 0) -> Any:
+    """``value`` with every string made valid Unicode (for a payload orjson refused)."""
+    if depth > 256:
+        return None
+    if isinstance(value, str):
+        return _text(value)
+    if isinstance(value, dict):
+        return {_text(str(k)): _scrub(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub(v, depth + 1) for v in value]
+    return value
+
+
+def dumps(payload: object) -> bytes:
+    """``orjson.dumps``; a payload it refuses (a string that is not valid Unicode) is scrubbed and tried again,
+    and one it still refuses (nested too deep) raises ``orjson.JSONEncodeError``."""
+    try:
+        return orjson.dumps(payload)
+    except orjson.JSONEncodeError:
+        return orjson.dumps(_scrub(payload))
+
+
+def method_not_allowed(request: web.Request) -> MethodNotAllowedError:
+    """The 405 for ``request``: its text, and the ``Allow`` header of the methods its route serves."""
+    resource = request.match_info.route.resource
+    methods = sorted({r.method for r in resource} - {"*"}) if resource is not None else []
+    return MethodNotAllowedError(
+        f"Method {request.method} is not allowed for {request.path}",
+        headers={"Allow": ", ".join(methods)} if methods else None,
+    )
 
 
 def error_headers(error: ApiError, headers: Mapping[str, str]) -> dict[str, str]:
@@ -105,10 +203,17 @@ def error_headers(error: ApiError, headers: Mapping[str, str]) -> dict[str, str]
 def error_response(error: ApiError, headers: dict[str, str]) -> web.Response:
     """The JSON error answer: real status, ``{"type":"error","error":{...},"request_id"}``, retry hints."""
     out = error_headers(error, headers)
-    body = orjson.dumps(error.body(out.get("request-id")))
+    if isinstance(error, BodyTimeoutError):
+        out["Connection"] = "close"
+    try:
+        body = dumps(error.body(out.get("request-id")))
+    except (orjson.JSONEncodeError, TypeError):  # the error handler itself must never fail
+        log.exception("serialising a %s error", error.status)
+        error, out = InternalServerError(), dict(headers)
+        body = orjson.dumps(error.body(out.get("request-id")))
     return web.Response(status=error.status, body=body, content_type=JSON_TYPE, headers=out)
 
 
 def json_response(payload: object, headers: dict[str, str], status: int = 200) -> web.Response:
     """A JSON success answer."""
-    return web.Response(status=status, body=orjson.dumps(payload), content_type=JSON_TYPE, headers=headers)
+    return web.Response(status=status, body=dumps(payload), content_type=JSON_TYPE, headers=headers)

@@ -13,14 +13,19 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from mockclaude.server.guard import ServerLimits, guarded_runner
+
 
 class ServerThread:
     """An aiohttp app served on ``host``:``port`` (0 = a free port) from a daemon thread."""
 
-    def __init__(self, app: web.Application, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, app: web.Application, host: str = "127.0.0.1", port: int = 0, limits: ServerLimits | None = None
+    ) -> None:
         self.app = app
         self.host = host
         self.port = port
+        self.limits = limits or ServerLimits()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
@@ -59,7 +64,11 @@ class ServerThread:
         loop.close()
 
     async def _serve(self) -> None:
-        self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
+        from mockclaude.server.app import error_body_for  # the app module imports the whole server
+
+        self._runner = guarded_runner(
+            self.app, self.limits, error_body_for(self.app), access_log=None, handle_signals=False
+        )
         await self._runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

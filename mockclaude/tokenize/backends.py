@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import importlib.util
 import os
+import stat
 import tempfile
 import zlib
 from importlib import resources
@@ -72,13 +73,32 @@ def _tiktoken() -> type[tiktoken.Encoding]:
     return tiktoken.Encoding
 
 
+MAX_RANK_FILE_BYTES = 64 * 1024 * 1024
+"""The largest rank file read, gzipped or not (o200k_base's is about 3.6 MB)."""
+_SPECIAL_ROOTS = ("/dev/", "/proc/", "/sys/")
+
+
 def _read_rank_file(path: Path) -> bytes:
-    """The bytes of a rank file, gunzipped if they start with the gzip magic (whatever the name)."""
+    """The bytes of a rank file, gunzipped if they start with the gzip magic (whatever the name).
+
+    Only a regular file outside ``/dev``, ``/proc`` and ``/sys`` of at most :data:`MAX_RANK_FILE_BYTES`, also once
+    gunzipped: ``file:/dev/zero`` grew the server by a gigabyte a second, and a gzip bomb would do the same."""
     try:
-        data = path.read_bytes()
-        return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+        real = os.path.realpath(path)
+        if real.startswith(_SPECIAL_ROOTS) or not stat.S_ISREG(os.stat(real).st_mode):
+            raise TokenizerUnavailableError(f"tokenizer file {path} is not a regular file")
+        with open(real, "rb") as handle:
+            data = handle.read(MAX_RANK_FILE_BYTES + 1)
+        if data[:2] == b"\x1f\x8b":
+            inflater = zlib.decompressobj(wbits=31)  # gzip, bounded: no bomb
+            data = inflater.decompress(data, MAX_RANK_FILE_BYTES + 1)
+            if not inflater.eof and len(data) <= MAX_RANK_FILE_BYTES:
+                raise EOFError("the gzip stream is truncated")
     except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
         raise TokenizerUnavailableError(f"cannot read tokenizer file {path}: {exc}") from None
+    if len(data) > MAX_RANK_FILE_BYTES:
+        raise TokenizerUnavailableError(f"tokenizer file {path} is over {MAX_RANK_FILE_BYTES // 2**20} MB")
+    return data
 
 
 def _parse_ranks(data: bytes, where: str) -> dict[bytes, int]:

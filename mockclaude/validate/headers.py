@@ -100,10 +100,18 @@ KNOWN_BETAS: frozenset[str] = frozenset(
 def authenticate(headers: Mapping[str, str], policy: Policy) -> str:
     """The API key the request carries, or 401.
 
-    Accepts ``x-api-key: <key>`` and ``authorization: Bearer <key>``. When both are sent the API uses
-    ``x-api-key`` (observed 2026-11 by a 3P probe of SDK 2.x with both ``api_key`` and ``auth_token``;
-    the Claude API skill says such requests are rejected, but gives no text) ⚠ unconfirmed.
+    Accepts ``x-api-key: <key>`` or ``authorization: Bearer <key>``. Both at once are a 401 (api-spec §0.4: the
+    Claude API skill, "Both ANTHROPIC_API_KEY and ANTHROPIC_AUTH_TOKEN set — the SDK sends both headers and the
+    API rejects the request"; the text is unknown) unless ``policy.reject_both_credentials`` is off, when
+    ``x-api-key`` wins (what a 3P probe of SDK 2.x observed in 2026-11) ⚠ unconfirmed.
     """
+    if (
+        policy.reject_both_credentials
+        and (headers.get("x-api-key") or "").strip()
+        and headers.get("authorization")
+    ):
+        # ⚠ unconfirmed: the real text.
+        raise AuthenticationError("x-api-key and Authorization headers were both sent: send one of them")
     api_key = headers.get("x-api-key")
     if api_key is not None:
         api_key = api_key.strip()

@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from mockclaude.model.errors import InvalidRequestError
+from mockclaude.model.jsonbody import loads
 from mockclaude.validate.request import parse_json
 
 __all__ = ["COMPAT_API_VERSION", "DEFAULT_MAX_TOKENS", "ChatRequest", "translate_request"]
@@ -296,7 +297,7 @@ def _tool_use(call: Any, where: str) -> JSON:
     arguments = function.get("arguments")
     if isinstance(arguments, str):
         try:
-            arguments = orjson.loads(arguments) if arguments.strip() else {}
+            arguments = loads(arguments) if arguments.strip() else {}
         except orjson.JSONDecodeError:
             # ⚠ unconfirmed: the text; the layer must parse the arguments to build the tool_use input.
             raise InvalidRequestError(f"{where}.function.arguments: not valid JSON") from None

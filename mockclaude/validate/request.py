@@ -14,6 +14,7 @@ import orjson
 from pydantic import ValidationError
 
 from mockclaude.model.errors import InvalidRequestError, RequestTooLargeError
+from mockclaude.model.jsonbody import MAX_JSON_DEPTH, loads
 from mockclaude.model.request import ApiVersion, Policy, RequestKind, ValidatedRequest
 from mockclaude.model.wire import (
     FIELDS_COUNT_TOKENS,
@@ -28,7 +29,15 @@ from mockclaude.validate.conversation import check_conversation, check_system_te
 from mockclaude.validate.headers import authenticate, check_version, parse_betas
 from mockclaude.validate.rules import check_params
 
-__all__ = ["MAX_BODY_BYTES", "format_error", "parse_body", "parse_json", "validate_request"]
+__all__ = [
+    "MAX_BODY_BYTES",
+    "MAX_JSON_DEPTH",
+    "format_error",
+    "loads",
+    "parse_body",
+    "parse_json",
+    "validate_request",
+]
 
 MAX_BODY_BYTES = 32 * 1024 * 1024  # Messages and count_tokens (§1.3 "Size limits")
 
@@ -71,6 +80,7 @@ def validate_request(
         effort=effort,
         headers={name.lower(): value for name, value in headers.items()},  # lower-cased, as documented
         body=body,
+        body_bytes=len(body),
     )
 
 
@@ -78,10 +88,10 @@ def parse_json(body: bytes) -> Any:
     """The body parsed as JSON, or the 400 the API answers for one that is not (every JSON endpoint's first step).
 
     Real text (3P captures): "The request body is not valid JSON: no low surrogate in string: line 1 column 37589
-    (char 37588)", orjson's own messages after the prefix.
+    (char 37588)", orjson's own messages after the prefix. Nesting is limited to :data:`MAX_JSON_DEPTH` levels.
     """
     try:
-        return orjson.loads(body)
+        return loads(body)
     except orjson.JSONDecodeError as exc:
         raise InvalidRequestError(f"The request body is not valid JSON: {exc}") from None
 

@@ -6,17 +6,18 @@ import hmac
 import ipaddress
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from mockclaude.model.errors import (
     AuthenticationError,
     InvalidRequestError,
-    MethodNotAllowedError,
     PermissionError_,
+    UnsupportedMediaTypeError,
 )
 from mockclaude.pipeline import Pipeline
-from mockclaude.server.respond import read_body
+from mockclaude.server.respond import method_not_allowed, read_body
 from mockclaude.validate.request import parse_json
 
 AdminHandler = Callable[[web.Request, Pipeline, dict[str, str]], Awaitable[web.StreamResponse]]
@@ -50,7 +51,7 @@ def admin_route(
 async def _method_not_allowed(
     request: web.Request, pipeline: Pipeline, headers: dict[str, str]
 ) -> web.StreamResponse:
-    raise MethodNotAllowedError(f"Method {request.method} is not allowed for {request.path}")
+    raise method_not_allowed(request)
 
 
 def register_admin(app: web.Application, wrap: Wrapper) -> None:
@@ -70,10 +71,16 @@ def register_admin(app: web.Application, wrap: Wrapper) -> None:
 
 async def json_object(request: web.Request, allowed: frozenset[str] | None) -> dict[str, Any]:
     """The body as a JSON object whose keys are all in ``allowed`` (an empty body is ``{}``; ``None``: any keys,
-    checked by the caller)."""
+    checked by the caller). A body must be sent as ``application/json`` (415 otherwise): the content types a web
+    page may send to another site without asking first (forms, ``text/plain``) never reach an admin route."""
     raw = await read_body(request)  # over 32 MB: the 413 in the API's error shape
     if not raw.strip():
         return {}
+    mime = request.content_type.lower()
+    if mime != "application/json" and not mime.endswith("+json"):
+        raise UnsupportedMediaTypeError(
+            f"mockclaude admin routes take JSON bodies only: send Content-Type: application/json (got {mime[:80]!r})"
+        )
     data = parse_json(raw)
     if not isinstance(data, dict):
         raise InvalidRequestError("The request body must be a JSON object")
@@ -133,10 +140,58 @@ def _is_loopback(remote: str | None) -> bool:
     return address.is_loopback
 
 
-def authorize(request: web.Request, token: str | None, *, query_token: bool = False) -> None:
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+"""Host and Origin names the admin routes always answer (besides ``*.localhost`` and every 127.x address)."""
+
+
+def _name_allowed(name: str, extra: frozenset[str]) -> bool:
+    name = name.strip().lower().rstrip(".")
+    if name in LOOPBACK_NAMES or name.endswith(".localhost") or name in extra:
+        return True
+    return _is_loopback(name)
+
+
+def _host_name(host: str) -> str:
+    """The name of a ``Host`` value: ``[::1]:8080`` -> ``::1``, ``localhost:8080`` -> ``localhost``."""
+    host = host.strip()
+    if host.startswith("["):
+        return host[1:].partition("]")[0]
+    return host.rpartition(":")[0] if host.count(":") == 1 else host
+
+
+def check_browser(request: web.Request, token: str | None, extra: frozenset[str] = frozenset()) -> None:
+    """Refuse what only a web page does (403): an ``Origin`` that is not a loopback (or allowed) name, a page on
+    another site calling in; and, without an admin token, a ``Host`` that is not one, the mark of DNS rebinding
+    (a page whose name now points at 127.0.0.1). With a token, remote callers may use any name: the token, which
+    no page knows, is the guard. A request without either header (curl, the SDKs) passes."""
+    host = request.headers.get("host")
+    if host is not None and not token and not _name_allowed(_host_name(host), extra):
+        raise PermissionError_(
+            f"mockclaude admin routes answer loopback host names only, not Host {host[:100]!r} "
+            "(serve --allow-host NAME adds one)"
+        )
+    origin = request.headers.get("origin")
+    if origin is not None:
+        name = urlsplit(origin.strip()).hostname if "://" in origin else None
+        if name is None or not _name_allowed(name, extra):
+            raise PermissionError_(
+                f"mockclaude admin routes do not answer web pages of other sites (Origin {origin[:100]!r}); "
+                "serve --allow-host NAME allows one"
+            )
+
+
+def authorize(
+    request: web.Request,
+    token: str | None,
+    extra_hosts: frozenset[str] = frozenset(),
+    *,
+    query_token: bool = False,
+) -> None:
     """Let the caller steer the mock, or raise: with a token, only callers that send it (401); without one,
-    only loopback callers (403), so a server bound to a public address cannot be scripted by strangers.
-    ``query_token``: a ``?token=`` in the URL counts as sent (for a page a browser opens)."""
+    only loopback callers (403), so a server bound to a public address cannot be scripted by strangers; and
+    never a web page of another site (:func:`check_browser`). ``query_token``: a ``?token=`` in the URL counts
+    as sent (for a page a browser opens)."""
+    check_browser(request, token, extra_hosts)
     if token:
         sent = request.headers.get("x-admin-token")
         scheme, _, value = request.headers.get("authorization", "").partition(" ")
@@ -144,7 +199,7 @@ def authorize(request: web.Request, token: str | None, *, query_token: bool = Fa
             sent = value.strip()
         if sent is None and query_token:
             sent = request.query.get("token")
-        if sent is None or not hmac.compare_digest(sent.encode(), token.encode()):
+        if sent is None or not hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), token.encode()):
             raise AuthenticationError(
                 "mockclaude admin routes need the admin token: Authorization: Bearer <token> or x-admin-token"
             )
@@ -157,7 +212,8 @@ def authorize(request: web.Request, token: str | None, *, query_token: bool = Fa
 
 def _guarded(handler: AdminHandler, *, query_token: bool = False) -> AdminHandler:
     async def guarded(request: Req, pipeline: Pipeline, headers: Hdrs) -> Out:
-        authorize(request, pipeline.settings.admin_token, query_token=query_token)
+        settings = pipeline.settings
+        authorize(request, settings.admin_token, settings.allowed_hosts, query_token=query_token)
         return await handler(request, pipeline, headers)
 
     guarded.__doc__ = handler.__doc__

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from typing import Any
 
 from mockclaude.engine.chaos import Chaos, ChaosConfig
+from mockclaude.engine.documents import inside
 from mockclaude.engine.issues import ScriptError
 from mockclaude.engine.journal import problems, search
 from mockclaude.engine.stubs import Stub, check_file
@@ -44,6 +46,17 @@ def _add_all(pipeline: Pipeline, specs: list[Any], source: str) -> list[Stub]:
             stubs.remove(stub.id)
         raise _script_error(exc) from None
     return added
+
+
+def _confined(pipeline: Pipeline, path: str, field: str) -> None:
+    """Refuse a script path outside ``Settings.script_root`` (``serve``: the fixtures folder, else its working
+    directory), before anything is read: an admin caller must not make the server read, and echo parts of, any
+    file it can open."""
+    root = pipeline.settings.script_root
+    if root is not None and not inside(path, root):
+        raise InvalidRequestError(
+            f"{field}: scripts are read only from {os.path.realpath(root)} (serve --script-root changes it)"
+        )
 
 
 @admin_route("GET", "/stubs")
@@ -90,6 +103,7 @@ async def load_script(request: Req, pipeline: Pipeline, headers: Hdrs) -> Out:
     if "path" in data:
         if not isinstance(data["path"], str):
             raise InvalidRequestError("path: Input should be a valid string")
+        _confined(pipeline, data["path"], "path")
         try:
             stubs = pipeline.engine.stubs.load(data["path"], replace=data.get("replace") is True)
         except ScriptError as exc:
@@ -218,20 +232,31 @@ async def reset(request: Req, pipeline: Pipeline, headers: Hdrs) -> Out:
     paths = [script] if isinstance(script, str) else script or []
     if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
         raise InvalidRequestError("script: Input should be a path or a list of paths")
+    for path in paths:
+        _confined(pipeline, path, "script")
     if "tokenizer" in changes:
+        if changes["tokenizer"].startswith("file:"):  # admin callers read files only under the script root
+            _confined(pipeline, os.path.expanduser(changes["tokenizer"].removeprefix("file:")), "tokenizer")
         try:  # before rebuilding: a rebuild that fails half-way would leave a broken mock
             get_counter(changes["tokenizer"])
         except (ValueError, TokenizerUnavailableError) as exc:
             raise InvalidRequestError(f"tokenizer: {exc}") from None
+    # A broken --fixtures file is a 400 naming its problems, never a 500: a rebuild then changes nothing; a plain
+    # reset has reset everything else and loads the file again once it is fixed (serve reloads it on change).
     if any(getattr(settings, k) != v for k, v in changes.items() if k not in ("strict", "tool_use")):
         try:  # the new state is built aside first: bad settings leave the mock as it was
             pipeline.reconfigure(dataclasses.replace(settings, **changes))
+        except ScriptError as exc:  # (a ValueError too)
+            raise _script_error(exc) from None
         except ValueError as exc:  # e.g. an unknown rate-limit tier
             raise InvalidRequestError(str(exc)) from None
     else:
         settings.strict = changes.get("strict", settings.strict)
         settings.tool_use = changes.get("tool_use", settings.tool_use)
-        pipeline.reset()
+        try:
+            pipeline.reset()
+        except ScriptError as exc:
+            raise _script_error(exc) from None
     try:
         for path in paths:
             pipeline.engine.stubs.load(path)
@@ -254,7 +279,10 @@ async def set_seed(request: Req, pipeline: Pipeline, headers: Hdrs) -> Out:
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise InvalidRequestError("seed: Input should be a valid integer")
     if seed != pipeline.seed:
-        pipeline.reconfigure(dataclasses.replace(pipeline.settings, seed=seed))
+        try:  # a broken --fixtures file: a 400 naming its problems, the seed unchanged
+            pipeline.reconfigure(dataclasses.replace(pipeline.settings, seed=seed))
+        except ScriptError as exc:
+            raise _script_error(exc) from None
     return json_response({"seed": pipeline.seed}, headers)
 
 

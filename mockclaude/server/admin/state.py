@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from mockclaude.clock import rfc3339
+from mockclaude.clock import MAX_TIMESTAMP, check_time, rfc3339
 from mockclaude.model.errors import (
     InvalidRequestError,
 )
@@ -51,9 +51,17 @@ async def advance_clock(
     amounts = {name: _number(data, name, minimum=0) for name in ("seconds", "minutes", "hours")}
     if all(value is None for value in amounts.values()):
         raise InvalidRequestError("seconds: Field required")
-    _movable(pipeline, "advance").advance(
-        amounts["seconds"] or 0.0, minutes=amounts["minutes"] or 0.0, hours=amounts["hours"] or 0.0
+    name = next(name for name, value in amounts.items() if value is not None)
+    step = (
+        (amounts["seconds"] or 0.0) + 60.0 * (amounts["minutes"] or 0.0) + 3600.0 * (amounts["hours"] or 0.0)
     )
+    try:  # past clock.MAX_TIMESTAMP: refused, the clock left as it was (checked here too for any Clock)
+        check_time(pipeline.settings.clock.now() + step)
+        _movable(pipeline, "advance").advance(
+            amounts["seconds"] or 0.0, minutes=amounts["minutes"] or 0.0, hours=amounts["hours"] or 0.0
+        )
+    except (ValueError, OverflowError) as exc:
+        raise InvalidRequestError(f"{name}: {exc}") from None
     return json_response(_clock_json(pipeline), headers)
 
 
@@ -61,19 +69,27 @@ async def advance_clock(
 async def set_clock(request: web.Request, pipeline: Pipeline, headers: dict[str, str]) -> web.StreamResponse:
     """``POST /_mock/clock/set {"timestamp": T}`` or ``{"time": "2026-01-01T00:00:00Z"}``: jump to a time."""
     data = await json_object(request, frozenset({"timestamp", "time"}))
-    timestamp = _number(data, "timestamp", minimum=0)
+    timestamp, name = _number(data, "timestamp", minimum=0), "timestamp"
     if timestamp is None:
-        text = data.get("time")
+        text, name = data.get("time"), "time"
         if text is None:
             raise InvalidRequestError("timestamp: Field required")
+        if not isinstance(text, str) or len(text) > 64:
+            raise InvalidRequestError("time: Input should be an RFC 3339 date-time string")
         try:
-            parsed = dt.datetime.fromisoformat(str(text))
-        except ValueError:
+            parsed = dt.datetime.fromisoformat(text)
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=dt.UTC)
+            timestamp = parsed.timestamp()
+        except (ValueError, OverflowError):
             raise InvalidRequestError(f"time: Input should be an RFC 3339 date-time, got {text!r}") from None
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=dt.UTC)
-        timestamp = parsed.timestamp()
-    _movable(pipeline, "set").set(timestamp)
+    try:  # 0 .. clock.MAX_TIMESTAMP
+        check_time(timestamp)
+        _movable(pipeline, "set").set(timestamp)
+    except (ValueError, OverflowError) as exc:
+        millis = name == "timestamp" and 0 <= timestamp / 1000 <= MAX_TIMESTAMP  # the easy mistake
+        hint = " (this looks like milliseconds: send seconds since the epoch)" if millis else ""
+        raise InvalidRequestError(f"{name}: {exc}{hint}") from None
     return json_response(_clock_json(pipeline), headers)
 
 
