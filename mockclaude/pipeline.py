@@ -27,6 +27,7 @@ with gc_paused():
     from mockclaude.engine.chaos import Chaos, ChaosConfig
     from mockclaude.engine.core import Engine
     from mockclaude.engine.journal import Endpoint, Journal
+    from mockclaude.files import FileReferences, Files
     from mockclaude.front import Front, FrontHalf
     from mockclaude.limits import RateLimitConfig, RateLimiter, RateLimits
     from mockclaude.model.catalog import Catalog, ModelSpec, get_catalog
@@ -161,8 +162,11 @@ class Pipeline:
             verify_signatures=self.settings.verify_signatures,
         )
         counter = get_counter(self.settings.tokenizer)
-        self.accountant = InputAccountant(counter)
-        self.front = FrontHalf(self.policy, self.accountant)  # validate + count + fingerprints, memoised
+        # The Files API (files/): uploads per API key; `file` sources in requests are checked and counted by it.
+        self.files = Files(self.settings.seed, self.settings.clock)
+        self.accountant = InputAccountant(counter, files=self.files.contents)
+        # validate + count + fingerprints, memoised; the file_id check runs on every call
+        self.front = FrontHalf(self.policy, self.accountant, FileReferences(self.files))
         settings = self.settings
         self.engine = Engine(settings.seed, counter, clock=settings.clock, strict=settings.strict)
         self.engine.generator.tool_use = check_tool_use(settings.tool_use)
@@ -205,7 +209,7 @@ class Pipeline:
         """Back to a fresh instance's state, as between two tests (DESIGN.md rule 8).
 
         Forgets occurrence counters (ids repeat from the start), request ids, the journal, the prompt cache, the
-        usage totals, rate-limit buckets, Message Batches, and the engine's stubs, scenarios, unmatched requests
+        usage totals, rate-limit buckets, Message Batches, files, and the engine's stubs, scenarios, unmatched requests
         and callback errors; the script of ``Settings.fixtures`` is loaded again, as a fresh instance would have
         it. The generator memo stays: it is a pure function of the request, so keeping it changes no byte.
         """
@@ -219,6 +223,7 @@ class Pipeline:
         self.limiter.reset()
         self.engine.reset()
         self.batches.clear()
+        self.files.clear()
         self.engine.strict = self.settings.strict
         self.engine.generator.tool_use = check_tool_use(self.settings.tool_use)
         if self.settings.fixtures:

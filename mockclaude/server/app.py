@@ -23,6 +23,7 @@ with gc_paused():
     from mockclaude.script import read_yaml as _read_yaml  # noqa: F401  (registers the YAML script reader)
     from mockclaude.server.admin import register_admin
     from mockclaude.server.batches import BATCH_ROUTES
+    from mockclaude.server.files import FILE_ROUTES
     from mockclaude.server.openai_compat import CHAT_ROUTES
     from mockclaude.server.respond import (
         Handler,
@@ -174,6 +175,7 @@ def create_app(settings: Settings | None = None, *, path_prefix: str = "") -> we
         ("GET", "/v1/models/{model_id}", get_model),
     ]
     api += BATCH_ROUTES
+    api += FILE_ROUTES
     api += CHAT_ROUTES
     for prefix in prefixes:
         # One resource per path, whatever methods it serves (GET and DELETE /v1/messages/batches/{id}); the
