@@ -157,7 +157,7 @@ def test_expires_in_seconds(mock: MockClaude) -> None:
     assert sdk.files.retrieve_metadata(meta.id).id == meta.id  # the metadata stays
 
 
-def test_list_pages_with_cursor_ids_and_legacy_cursors(sdk: anthropic.Anthropic) -> None:
+def test_list_pages_with_cursors_ids_and_the_old_beta_shape(sdk: anthropic.Anthropic) -> None:
     made = [sdk.files.upload(file=(f"f{i}.txt", f"file {i}".encode(), "text/plain")).id for i in range(5)]
     newest_first = made[::-1]
     first = sdk.files.list(limit=2)
@@ -173,9 +173,18 @@ def test_list_pages_with_cursor_ids_and_legacy_cursors(sdk: anthropic.Anthropic)
         sdk.files.list(page="page_bogus")
     with pytest.raises(anthropic.BadRequestError, match="less than or equal to 1000"):
         sdk.files.list(limit=1001)
-    legacy = sdk.get("/v1/files", cast_to=object, options={"params": {"after_id": made[3], "limit": 2}})
-    assert [f["id"] for f in legacy["data"]] == newest_first[2:4]  # type: ignore[index]
-    assert legacy["has_more"] is True and legacy["last_id"] == made[1]  # type: ignore[index]
+    # The old beta header keeps the beta page: has_more / first_id / last_id, paged with after_id.
+    legacy: Any = sdk.get(
+        "/v1/files",
+        cast_to=object,
+        options={
+            "params": {"after_id": made[3], "limit": 2},
+            "headers": {"anthropic-beta": "files-api-2025-04-14"},
+        },
+    )
+    assert [f["id"] for f in legacy["data"]] == newest_first[2:4]
+    assert legacy["has_more"] is True and legacy["last_id"] == made[1] and "next_page" not in legacy
+    assert set(json.loads(sdk.files.with_raw_response.list().text())) == {"data", "next_page"}
 
 
 def test_uploads_are_not_downloadable_tool_files_are(mock: MockClaude) -> None:

@@ -192,13 +192,15 @@ class Files:
         page: str | None = None,
         after_id: str | None = None,
         before_id: str | None = None,
+        legacy: bool = False,
     ) -> JSON:
         """``GET /v1/files``: newest first (⚠ unconfirmed order), ``limit`` (1-1000, default 20) per page.
 
-        The SDK 2.17 pages with ``page`` / ``next_page``; older SDKs (and the DOCS guide) with ``after_id`` /
-        ``before_id`` over ``first_id`` / ``last_id`` / ``has_more``. The page carries both sets of keys
-        (⚠ unconfirmed that the real page still sends the older ones); a client reads the set it knows.
-        ``ids`` restricts the page to those files, silently leaving out the ones not found.
+        The GA page is ``{"data", "next_page"}``, paged with ``page`` tokens; ``ids`` restricts it to those files,
+        silently leaving out the ones not found. With ``legacy`` (the request sent the old beta header
+        ``files-api-2025-04-14``, SDK 2.17 CHANGELOG: "Requests that still send those headers on raw HTTP keep
+        receiving the beta shapes") it is ``{"data", "has_more", "first_id", "last_id"}``, paged with
+        ``after_id`` / ``before_id``.
         """
         records = list(reversed(self.store.scan(scope)))  # newest first
         if file_ids is not None:
@@ -208,7 +210,7 @@ class Files:
             if len(wanted) > MAX_IDS:
                 raise InvalidRequestError(texts.ids_too_many(MAX_IDS))
             chosen = set(wanted)
-            return _page_json([r for r in records if r.id in chosen], has_more=False)
+            return _page_json([r for r in records if r.id in chosen], has_more=False, legacy=legacy)
         size = check_limit(20 if limit is None else limit)
         by_id = {record.id: record.sequence for record in records}
 
@@ -223,14 +225,12 @@ class Files:
         chunk, has_more = cursor_page(
             records, lambda r: -r.sequence, after=after, before=at("before_id", before_id), limit=size
         )
-        return _page_json(chunk, has_more=has_more, forward=before_id is None)
+        return _page_json(chunk, has_more=has_more, legacy=legacy)
 
 
-def _page_json(chunk: list[FileRecord], *, has_more: bool, forward: bool = True) -> JSON:
-    return {
-        "data": [metadata(record) for record in chunk],
-        "has_more": has_more,
-        "first_id": chunk[0].id if chunk else None,
-        "last_id": chunk[-1].id if chunk else None,
-        "next_page": _cursor(chunk[-1]) if forward and has_more and chunk else None,
-    }
+def _page_json(chunk: list[FileRecord], *, has_more: bool, legacy: bool) -> JSON:
+    data = [metadata(record) for record in chunk]
+    if legacy:
+        first, last = (chunk[0].id, chunk[-1].id) if chunk else (None, None)
+        return {"data": data, "has_more": has_more, "first_id": first, "last_id": last}
+    return {"data": data, "next_page": _cursor(chunk[-1]) if has_more and chunk else None}

@@ -14,11 +14,14 @@ from aiohttp import web
 from mockclaude.files import UPLOAD_BODY_BYTES, metadata
 from mockclaude.pipeline import Pipeline
 from mockclaude.server.respond import Handler, int_query, json_response, read_body
-from mockclaude.validate.headers import authenticate, check_version
+from mockclaude.validate.headers import authenticate, check_version, parse_betas
 
 __all__ = ["FILE_ROUTES"]
 
 BASE = "/v1/files"
+LEGACY_BETA = (
+    "files-api-2025-04-14"  # still sent on raw HTTP: the list keeps its beta shape (SDK 2.17 CHANGELOG)
+)
 
 
 def _scope(request: web.Request, pipeline: Pipeline) -> str:
@@ -37,7 +40,8 @@ async def upload(request: web.Request, pipeline: Pipeline, headers: dict[str, st
 
 
 async def list_files(request: web.Request, pipeline: Pipeline, headers: dict[str, str]) -> web.StreamResponse:
-    """``GET /v1/files``: newest first; ``page`` / ``limit`` (or ``after_id`` / ``before_id``), or ``ids[]``."""
+    """``GET /v1/files``: newest first; ``page`` / ``limit``, or ``ids[]`` (the old beta: ``after_id`` /
+    ``before_id``)."""
     scope = _scope(request, pipeline)
     query = request.query
     file_ids = query.getall("ids[]", []) + query.getall("ids", [])
@@ -48,6 +52,7 @@ async def list_files(request: web.Request, pipeline: Pipeline, headers: dict[str
         page=query.get("page"),
         after_id=query.get("after_id"),
         before_id=query.get("before_id"),
+        legacy=LEGACY_BETA in parse_betas(request.headers, pipeline.policy),
     )
     return json_response(page, headers)
 
