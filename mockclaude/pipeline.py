@@ -27,7 +27,6 @@ with gc_paused():
     from mockclaude.engine.chaos import Chaos, ChaosConfig
     from mockclaude.engine.core import Engine
     from mockclaude.engine.journal import Endpoint, Journal
-    from mockclaude.files import FileReferences, Files
     from mockclaude.front import Front, FrontHalf
     from mockclaude.limits import RateLimitConfig, RateLimiter, RateLimits
     from mockclaude.model.catalog import Catalog, ModelSpec, get_catalog
@@ -36,6 +35,7 @@ with gc_paused():
     from mockclaude.model.reply import JSON, Reply, Usage
     from mockclaude.model.request import Policy, ValidatedRequest
     from mockclaude.render.message import message_bytes, message_json
+    from mockclaude.rooms import Rooms
     from mockclaude.tokenize.accounting import InputAccountant, PromptLayout
     from mockclaude.tokenize.encoding import get_counter
 
@@ -162,11 +162,12 @@ class Pipeline:
             verify_signatures=self.settings.verify_signatures,
         )
         counter = get_counter(self.settings.tokenizer)
-        # The Files API (files/): uploads per API key; `file` sources in requests are checked and counted by it.
-        self.files = Files(self.settings.seed, self.settings.clock)
+        # The Files and Skills rooms (rooms.py): per API key; `file` sources are checked and counted by their bytes.
+        self.rooms = Rooms(self.settings.seed, self.settings.clock)
+        self.files, self.skills = self.rooms.files, self.rooms.skills
         self.accountant = InputAccountant(counter, files=self.files.contents)
-        # validate + count + fingerprints, memoised; the file_id check runs on every call
-        self.front = FrontHalf(self.policy, self.accountant, FileReferences(self.files))
+        # validate + count + fingerprints, memoised; the rooms' check (files, skills) runs on every call
+        self.front = FrontHalf(self.policy, self.accountant, self.rooms.check)
         settings = self.settings
         self.engine = Engine(settings.seed, counter, clock=settings.clock, strict=settings.strict)
         self.engine.generator.tool_use = check_tool_use(settings.tool_use)
@@ -209,7 +210,7 @@ class Pipeline:
         """Back to a fresh instance's state, as between two tests (DESIGN.md rule 8).
 
         Forgets occurrence counters (ids repeat from the start), request ids, the journal, the prompt cache, the
-        usage totals, rate-limit buckets, Message Batches, files, and the engine's stubs, scenarios, unmatched requests
+        usage totals, rate-limit buckets, Message Batches, files and skills, and the engine's stubs, scenarios, unmatched requests
         and callback errors; the script of ``Settings.fixtures`` is loaded again, as a fresh instance would have
         it. The generator memo stays: it is a pure function of the request, so keeping it changes no byte.
         """
@@ -223,7 +224,7 @@ class Pipeline:
         self.limiter.reset()
         self.engine.reset()
         self.batches.clear()
-        self.files.clear()
+        self.rooms.clear()
         self.engine.strict = self.settings.strict
         self.engine.generator.tool_use = check_tool_use(self.settings.tool_use)
         if self.settings.fixtures:
@@ -341,6 +342,7 @@ class Pipeline:
         reply = self.engine.decide(
             front.req, front.request_key, front.content_key, occurrence, usage, generate=generated
         )
+        self.rooms.finish(front.req, reply, front.request_key, occurrence)  # container + resolved skills
         # Only a generated reply was cut by the cap; a script's own stop_reason "max_tokens" stays as written.
         self.window_stop(reply, capped and self.engine.decision.generated)
         return reply

@@ -19,10 +19,12 @@ LAYERS: dict[str, int] = {
     "mockclaude.cache": 2,
     "mockclaude.limits": 2,
     "mockclaude.files": 2,  # the Files API room: a pure service (state + rules); its edge is server/files.py
+    "mockclaude.skills": 2,  # the Skills API room; its edge is server/skills.py
     "mockclaude.engine": 3,
     "mockclaude.render": 3,
     "mockclaude.pipeline": 4,
     "mockclaude.front": 4,
+    "mockclaude.rooms": 4,
     "mockclaude.batches": 4,
     "mockclaude.server": 5,
     "mockclaude.script": 5,
@@ -33,7 +35,11 @@ LAYERS: dict[str, int] = {
     "mockclaude": 0,  # the package root only holds __version__
 }
 # Same-layer packages that must not import each other (siblings, not a stack).
-SIBLINGS = [("mockclaude.validate", "mockclaude.tokenize"), ("mockclaude.engine", "mockclaude.render")]
+SIBLINGS = [
+    ("mockclaude.validate", "mockclaude.tokenize"),
+    ("mockclaude.engine", "mockclaude.render"),
+    ("mockclaude.files", "mockclaude.skills"),  # two rooms: each stands alone
+]
 # Third-party packages and the only layers allowed to import them.
 THIRD_PARTY = {
     "aiohttp": {"mockclaude.server", "mockclaude.mock", "mockclaude.testing", "mockclaude.cli"},
@@ -103,7 +109,7 @@ def test_layers_table_covers_every_module() -> None:
 
 
 # The API rooms (DESIGN.md "The shape to grow into"): a pure service package and thin routes in server/.
-ROOMS = {"mockclaude.files": "mockclaude/server/files.py"}
+ROOMS = {"mockclaude.files": "mockclaude/server/files.py", "mockclaude.skills": "mockclaude/server/skills.py"}
 
 
 @pytest.mark.parametrize("room", sorted(ROOMS))

@@ -11,8 +11,6 @@ passes ``expires_at``; its metadata stays listed, its content is gone (404 ``fil
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import threading
 from typing import Any
@@ -23,7 +21,7 @@ from mockclaude.files import rules, texts
 from mockclaude.files.store import FileRecord, FileStore, MemoryFileStore
 from mockclaude.model.errors import InvalidRequestError, NotFoundError, RequestTooLargeError
 from mockclaude.model.multipart import parse_form
-from mockclaude.model.paging import check_limit, cursor_page
+from mockclaude.model.paging import check_limit, cursor_page, page_token, token_position
 
 __all__ = ["MAX_IDS", "UPLOAD_BODY_BYTES", "Files", "metadata"]
 
@@ -45,24 +43,6 @@ def metadata(record: FileRecord) -> JSON:
         "downloadable": record.downloadable,
         "expires_at": rfc3339(record.expires_at, micro=True) if record.expires_at is not None else None,
     }
-
-
-def _cursor(record: FileRecord) -> str:
-    """An opaque ``page_…`` token naming the position after ``record`` (SDK 2.17: "Prefixed `page_`")."""
-    return "page_" + base64.urlsafe_b64encode(f"f{record.sequence}".encode()).decode().rstrip("=")
-
-
-def _position(name: str, token: str) -> int:
-    if not token.startswith("page_"):
-        raise InvalidRequestError(texts.bad_cursor(name, token))
-    raw = token[5:]
-    try:
-        decoded = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidRequestError(texts.bad_cursor(name, token)) from None
-    if not decoded.startswith("f") or not decoded[1:].isdigit():
-        raise InvalidRequestError(texts.bad_cursor(name, token))
-    return int(decoded[1:])
 
 
 class Files:
@@ -221,7 +201,12 @@ class Files:
                 raise InvalidRequestError(texts.bad_cursor(name, cursor))
             return -by_id[cursor]
 
-        after = -_position("page", page) if page is not None else at("after_id", after_id)
+        after = at("after_id", after_id)
+        if page is not None:
+            position = token_position("f", page)
+            if position is None:
+                raise InvalidRequestError(texts.bad_cursor("page", page))
+            after = -position
         chunk, has_more = cursor_page(
             records, lambda r: -r.sequence, after=after, before=at("before_id", before_id), limit=size
         )
@@ -233,4 +218,4 @@ def _page_json(chunk: list[FileRecord], *, has_more: bool, legacy: bool) -> JSON
     if legacy:
         first, last = (chunk[0].id, chunk[-1].id) if chunk else (None, None)
         return {"data": data, "has_more": has_more, "first_id": first, "last_id": last}
-    return {"data": data, "next_page": _cursor(chunk[-1]) if has_more and chunk else None}
+    return {"data": data, "next_page": page_token("f", chunk[-1].sequence) if has_more and chunk else None}

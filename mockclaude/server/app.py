@@ -35,6 +35,7 @@ with gc_paused():
         read_body,
         replace_rate_headers,
     )
+    from mockclaude.server.skills import SKILL_ROUTES
     from mockclaude.server.stream import STREAM_STATS, StreamStats, write_reply
     from mockclaude.validate.request import MAX_BODY_BYTES  # Messages and count_tokens: 32 MB (api-spec §1.3)
 
@@ -176,6 +177,7 @@ def create_app(settings: Settings | None = None, *, path_prefix: str = "") -> we
     ]
     api += BATCH_ROUTES
     api += FILE_ROUTES
+    api += SKILL_ROUTES
     api += CHAT_ROUTES
     for prefix in prefixes:
         # One resource per path, whatever methods it serves (GET and DELETE /v1/messages/batches/{id}); the
