@@ -58,3 +58,22 @@ def test_make_drift_locked_runs(tmp_path: Path) -> None:
     assert (
         cli.main(["--source", str(SDK), "--strict"]) == 1
     )  # the Admin API is not served: something is missing
+
+
+def test_sdk_test_failures_are_sorted_into_placeholders_and_drift() -> None:
+    from tools.drift.sdk_tests import classify
+
+    placeholder = "anthropic.NotFoundError: 404 File `file_id` not found. (request_id: r, path: /v1/files/file_id, type: x)"
+    assert classify(placeholder) == "a placeholder id"
+    assert (
+        classify("anthropic.BadRequestError: 400 page: Invalid page cursor: page (request_id: r)") is not None
+    )
+    assert (
+        classify("anthropic.BadRequestError: 400 after_id: Invalid model ID: after_id (request_id: r)")
+        is not None
+    )
+    assert (
+        classify("anthropic.NotFoundError: 404 File `file_011C` not found. (path: /v1/files/file_011C)")
+        is None
+    )
+    assert classify("anthropic.InternalServerError: 500 Internal server error") is None

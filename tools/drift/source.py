@@ -13,7 +13,7 @@ from pathlib import Path
 from tools.compat.clients import Client
 from tools.compat.envs import COMPAT, REPO, InstallError, prepare, python_of
 
-__all__ = ["DRIFT_CLIENT", "Sdk", "from_directory", "from_env", "locked", "newest"]
+__all__ = ["DRIFT_CLIENT", "Sdk", "from_directory", "from_env", "locked", "newest", "sdist"]
 
 DRIFT_CLIENT = Client("drift", "anthropic", "anthropic>=2,<3", "python", "python", "", (), note="newest 2.x")
 PIP = REPO / ".tools" / "bin" / "pip"
@@ -40,11 +40,11 @@ def _version_of(package: Path) -> str:
     return found.group(1) if found else "?"
 
 
-def _api_md(version: str, folder: Path) -> Path | None:
-    """``api.md`` of the release's sdist (the wheel does not ship it), fetched once per version; ``None`` if the
-    index has no sdist or cannot be reached (the routes then come from the resource modules alone)."""
-    target = folder / f"api-{version}.md"
-    if target.exists():
+def sdist(version: str, folder: Path = COMPAT / "drift-sdist") -> Path | None:
+    """The release's sdist unpacked in ``folder`` (``anthropic-X/``: ``api.md``, ``tests/``, which the wheel does not
+    ship), fetched once per version; ``None`` if the index has no sdist or cannot be reached."""
+    target = folder / f"anthropic-{version}"
+    if (target / "api.md").exists():
         return target
     folder.mkdir(parents=True, exist_ok=True)
     try:
@@ -55,13 +55,10 @@ def _api_md(version: str, folder: Path) -> Path | None:
         )  # fmt: skip
         archive = next(folder.glob(f"anthropic-{version}.tar.gz"))
         with tarfile.open(archive) as tar:
-            member = tar.extractfile(f"anthropic-{version}/api.md")
-            if member is None:
-                return None
-            target.write_bytes(member.read())
-    except (OSError, subprocess.SubprocessError, StopIteration, KeyError, tarfile.TarError):
+            tar.extractall(folder, filter="data")
+    except (OSError, subprocess.SubprocessError, StopIteration, tarfile.TarError):
         return None
-    return target
+    return target if (target / "api.md").exists() else None
 
 
 def newest(*, refresh: bool = False, api_md: bool = True) -> Sdk:
@@ -69,7 +66,8 @@ def newest(*, refresh: bool = False, api_md: bool = True) -> Sdk:
     env = prepare(DRIFT_CLIENT, refresh=refresh)
     package = _package_of(python_of(env.path))
     how = "reused" if env.reused else "installed"
-    md = _api_md(env.version, COMPAT / "drift-sdist") if api_md else None
+    unpacked = sdist(env.version) if api_md else None
+    md = unpacked / "api.md" if unpacked is not None else None
     return Sdk(package, md, f"anthropic {env.version} (newest, {how} in .compat/drift)")
 
 
