@@ -26,7 +26,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_NO_PROGRESS := 1
 SYNC := $(UV) sync --frozen --quiet
 
-.PHONY: install serve serve-env test lint bench lock compat clean ts-deps cc-deps
+.PHONY: install serve serve-env test lint bench lock compat drift sdk-tests clean ts-deps cc-deps
 
 $(UV): tools/uv-requirements.txt
 	@test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
@@ -84,6 +84,14 @@ lock: $(UV) ## re-resolve every dependency to the newest release the ranges allo
 compat: $(UV) ## the newest release of every client the README names, each in its own environment, against a served mock
 	$(SYNC)
 	$(PY) -m tools.compat $(ARGS)
+
+drift: $(UV) ## what the newest anthropic SDK knows that the mock does not (ARGS="--locked", "--full", "--json")
+	$(SYNC)
+	$(PY) -m tools.drift $(ARGS)
+
+sdk-tests: $(UV) ## the newest anthropic SDK's own tests/api_resources (Messages, Batches, Models, Files, Skills) against a served mock
+	$(SYNC)
+	$(PY) -m tools.drift.sdk_tests $(ARGS)
 
 clean:
 	rm -rf $(VENV) $(SERVE_VENV) $(TOOLS) $(TS_DIR)/node_modules $(CC_DIR)/node_modules .mypy_cache .ruff_cache .compat

@@ -12,7 +12,7 @@ import dataclasses
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import orjson
@@ -28,6 +28,9 @@ _CUT_PARAMS = ("max_tokens", "stop_sequences")
 _KEY_HEADERS = ("x-api-key", "authorization", "anthropic-version", "anthropic-beta")
 MEMO_ENTRIES = 512
 MEMO_MAX_BODY = 64 * 1024  # bigger bodies are validated every time: 512 of them would pin too much memory
+
+Check = Callable[[ValidatedRequest, bytes], None]
+"""A rule on state outside the request (files it names must exist): run on every call, memo hits included."""
 
 
 def fingerprints(body: bytes) -> tuple[str, str]:
@@ -66,9 +69,10 @@ class Front:
 class FrontHalf:
     """Validation + accounting + fingerprints for one pipeline instance, with the bounded memo."""
 
-    def __init__(self, policy: Policy, accountant: InputAccountant) -> None:
+    def __init__(self, policy: Policy, accountant: InputAccountant, check: Check | None = None) -> None:
         self.policy = policy
         self.accountant = accountant
+        self.check = check  # the Files API's file_id check (files/refs.py): before counting, never memoised
         self._memo: OrderedDict[tuple[object, ...], Front] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -86,12 +90,16 @@ class FrontHalf:
             if hit is not None:
                 self._memo.move_to_end(key)
         if hit is not None:
+            if self.check is not None:
+                self.check(hit.req, body)
             # The same request, but this request's headers (user agent, retry count...) for matchers and journal.
             current = {name.lower(): value for name, value in headers.items()}
             if current == hit.req.headers:
                 return hit
             return dataclasses.replace(hit, req=dataclasses.replace(hit.req, headers=current))
         req = validate_request(body, headers, self.policy, kind=kind)
+        if self.check is not None:
+            self.check(req, body)
         front = Front(req, self.accountant.layout(req), *fingerprints(body))
         if len(body) <= MEMO_MAX_BODY:
             with self._lock:

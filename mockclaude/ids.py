@@ -54,6 +54,11 @@ def batch_id(seed: int, fingerprint: str, occurrence: int) -> str:
     return f"msgbatch_01{_encode(derive(seed, 'msgbatch', fingerprint, occurrence), 22)}"
 
 
+def skill_id(seed: int, *parts: object) -> str:
+    """``skill_01…`` (22 chars after ``01``, as the docs' ``skill_01AbCdEfGhIjKlMnOpQrStUv``)."""
+    return f"skill_01{_encode(derive(seed, 'skill', *parts), 22)}"
+
+
 def request_id(seed: int, counter: int) -> str:
     """``req_011C…`` for the ``counter``-th request the server received."""
     return make_id("req", seed, counter)

@@ -36,6 +36,7 @@ with gc_paused():
     from mockclaude.model.reply import JSON, Reply, Usage
     from mockclaude.model.request import Policy, ValidatedRequest
     from mockclaude.render.message import message_bytes, message_json
+    from mockclaude.rooms import Rooms
     from mockclaude.tokenize.accounting import InputAccountant, PromptLayout
     from mockclaude.tokenize.encoding import get_counter
 
@@ -211,8 +212,12 @@ class Pipeline:
             reject_both_credentials=not self.settings.accept_both_credentials,
             known_signatures=self.engine.stubs.signatures,  # recorded upstream signatures verify too
         )
-        self.accountant = InputAccountant(counter)
-        self.front = FrontHalf(self.policy, self.accountant)  # validate + count + fingerprints, memoised
+        # The Files and Skills rooms (rooms.py): per API key; `file` sources are checked and counted by their bytes.
+        self.rooms = Rooms(self.settings.seed, self.settings.clock)
+        self.files, self.skills = self.rooms.files, self.rooms.skills
+        self.accountant = InputAccountant(counter, files=self.files.contents)
+        # validate + count + fingerprints, memoised; the rooms' check (files, skills) runs on every call
+        self.front = FrontHalf(self.policy, self.accountant, self.rooms.check)
         if self.settings.fixtures:
             self.engine.stubs.load(self.settings.fixtures)
         self._occurrences = ids.Occurrences()  # per request key, bounded (LRU)
@@ -259,7 +264,7 @@ class Pipeline:
         """Back to a fresh instance's state, as between two tests (DESIGN.md rule 8).
 
         Forgets occurrence counters (ids repeat from the start), request ids, the journal, the prompt cache, the
-        usage totals, rate-limit buckets, Message Batches, and the engine's stubs, scenarios, unmatched requests
+        usage totals, rate-limit buckets, Message Batches, files and skills, and the engine's stubs, scenarios, unmatched requests
         and callback errors; the script of ``Settings.fixtures`` is loaded again, as a fresh instance would have
         it. The generator memo stays: it is a pure function of the request, so keeping it changes no byte.
         """
@@ -273,6 +278,7 @@ class Pipeline:
         self.limiter.reset()
         self.engine.reset()
         self.batches.clear()
+        self.rooms.clear()
         self.engine.strict = self.settings.strict
         self.engine.recount = self.settings.recount
         self.engine.generator.tool_use = check_tool_use(self.settings.tool_use)
@@ -388,6 +394,7 @@ class Pipeline:
         reply = self.engine.decide(
             front.req, front.request_key, front.content_key, occurrence, usage, generate=generated
         )
+        self.rooms.finish(front.req, reply, front.request_key, occurrence)  # container + resolved skills
         # Only a generated reply was cut by the cap; a script's own stop_reason "max_tokens" stays as written.
         self.window_stop(reply, capped and self.engine.decision.generated)
         return reply

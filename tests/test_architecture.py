@@ -18,10 +18,13 @@ LAYERS: dict[str, int] = {
     "mockclaude.tokenize": 1,
     "mockclaude.cache": 2,
     "mockclaude.limits": 2,
+    "mockclaude.files": 2,  # the Files API room: a pure service (state + rules); its edge is server/files.py
+    "mockclaude.skills": 2,  # the Skills API room; its edge is server/skills.py
     "mockclaude.engine": 3,
     "mockclaude.render": 3,
     "mockclaude.pipeline": 4,
     "mockclaude.front": 4,
+    "mockclaude.rooms": 4,
     "mockclaude.batches": 4,
     "mockclaude.server": 5,
     "mockclaude.script": 5,
@@ -33,7 +36,11 @@ LAYERS: dict[str, int] = {
     "mockclaude": 0,  # the package root only holds __version__
 }
 # Same-layer packages that must not import each other (siblings, not a stack).
-SIBLINGS = [("mockclaude.validate", "mockclaude.tokenize"), ("mockclaude.engine", "mockclaude.render")]
+SIBLINGS = [
+    ("mockclaude.validate", "mockclaude.tokenize"),
+    ("mockclaude.engine", "mockclaude.render"),
+    ("mockclaude.files", "mockclaude.skills"),  # two rooms: each stands alone
+]
 # Third-party packages and the only layers allowed to import them.
 THIRD_PARTY = {
     "aiohttp": {"mockclaude.server", "mockclaude.mock", "mockclaude.testing", "mockclaude.cli"},
@@ -101,3 +108,20 @@ def test_no_upward_imports(module: str, path: Path) -> None:
 def test_layers_table_covers_every_module() -> None:
     for module, _ in _modules():
         assert _layer(module)[0], module
+
+
+# The API rooms (DESIGN.md "The shape to grow into"): a pure service package and thin routes in server/.
+ROOMS = {"mockclaude.files": "mockclaude/server/files.py", "mockclaude.skills": "mockclaude/server/skills.py"}
+
+
+@pytest.mark.parametrize("room", sorted(ROOMS))
+def test_rooms_are_pure_services_with_an_edge_of_their_own(room: str) -> None:
+    package = PACKAGE.parent / room.replace(".", "/")
+    for path in sorted(package.rglob("*.py")):
+        module = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__")
+        for name in _imports(path, module):
+            assert not name.startswith(("aiohttp", "mockclaude.server", "mockclaude.pipeline")), (
+                f"{module} imports {name}: a room's service knows no HTTP and no pipeline"
+            )
+    assert (PACKAGE.parent / ROOMS[room]).is_file(), f"{room} has no routes module"
+    assert len(list(package.glob("*.py"))) <= 15, f"{room}: more than 15 modules"

@@ -24,6 +24,7 @@ from aiohttp import web
 
 from mockclaude.clock import Clock, ManualClock
 from mockclaude.engine.journal import Journal, JournalEntry, problems, search, summary
+from mockclaude.files import metadata as file_metadata
 from mockclaude.mock.expectation import Expectation
 from mockclaude.mock.options import MatchArgs, MockOptions, ScriptPath
 from mockclaude.pipeline import Pipeline, Settings, check_tool_use
@@ -210,6 +211,23 @@ class MockClaude:
     def usage(self, *, api_key: str | None = None, model: str | None = None) -> dict[str, Any]:
         """Tokens and USD served per API key and model, with what caching saved."""
         return self.pipeline.ledger.report(api_key=api_key, model=model)
+
+    def add_file(
+        self,
+        content: bytes | str,
+        *,
+        filename: str,
+        mime_type: str | None = None,
+        downloadable: bool = True,
+        api_key: str | None = None,
+    ) -> dict[str, Any]:
+        """Put a file in an organization (``api_key``, default :attr:`api_key`) as a skill or the code execution
+        tool would have created it: downloadable unless told otherwise. Returns its ``FileMetadata``."""
+        data = content.encode() if isinstance(content, str) else content
+        record = self.pipeline.files.add(
+            api_key or self.api_key, data, filename=filename, mime_type=mime_type, downloadable=downloadable
+        )
+        return file_metadata(record)
 
     @property
     def stubs(self) -> list[dict[str, Any]]:

@@ -1,4 +1,5 @@
-"""Cursor pagination shared by the list endpoints (``GET /v1/models``, ``GET /v1/messages/batches``).
+"""Cursor pagination shared by the list endpoints (``GET /v1/models``, ``GET /v1/messages/batches``, and the
+``page`` tokens of ``GET /v1/files`` and ``GET /v1/skills``).
 
 Both list newest first and take ``after_id`` (the page right after that item: older ones), ``before_id`` (the page
 right before it: newer ones) and ``limit`` (1 to 1000, default 20), with the same texts for a bad ``limit``
@@ -7,6 +8,8 @@ right before it: newer ones) and ``limit`` (1 to 1000, default 20), with the sam
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -48,3 +51,24 @@ def cursor_page(
     if before is not None and after is None:
         return window[-limit:], len(window) > limit
     return window[:limit], len(window) > limit
+
+
+def page_token(kind: str, position: int) -> str:
+    """An opaque ``page_…`` token for the page after ``position`` of a ``kind`` of list (SDK 2.17: "Opaque page
+    cursor returned in a prior list response's `next_page`. Prefixed `page_`")."""
+    return "page_" + base64.urlsafe_b64encode(f"{kind}{position}".encode()).decode().rstrip("=")
+
+
+def token_position(kind: str, token: str) -> int | None:
+    """The position a :func:`page_token` of ``kind`` names; ``None`` when it is not one (the caller's 400)."""
+    if not token.startswith("page_"):
+        return None
+    raw = token[5:]
+    try:
+        decoded = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    digits = decoded[len(kind) :]
+    if not decoded.startswith(kind) or not digits.isdigit():
+        return None
+    return int(digits)

@@ -29,6 +29,7 @@ with gc_paused():
     from mockclaude.script import read_yaml as _read_yaml  # noqa: F401  (registers the YAML script reader)
     from mockclaude.server.admin import register_admin
     from mockclaude.server.batches import BATCH_ROUTES
+    from mockclaude.server.files import FILE_ROUTES
     from mockclaude.server.guard import ErrorBody
     from mockclaude.server.inspector import install as install_inspector
     from mockclaude.server.openai_compat import CHAT_ROUTES, openai_error_response
@@ -45,6 +46,7 @@ with gc_paused():
         replace_rate_headers,
         request_headers,
     )
+    from mockclaude.server.skills import SKILL_ROUTES
     from mockclaude.server.stream import STREAM_STATS, StreamStats, write_reply
     from mockclaude.validate.request import MAX_BODY_BYTES  # Messages and count_tokens: 32 MB (api-spec §1.3)
 
@@ -253,6 +255,8 @@ def create_app(
         ("GET", "/v1/models/{model_id}", get_model),
     ]
     api += BATCH_ROUTES
+    api += FILE_ROUTES
+    api += SKILL_ROUTES
     api += CHAT_ROUTES
     for prefix in prefixes:
         # One resource per path, whatever methods it serves (GET and DELETE /v1/messages/batches/{id}); the

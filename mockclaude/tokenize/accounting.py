@@ -33,15 +33,17 @@ content digest, so a conversation that grows by one turn only tokenizes the new 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from mockclaude.model.catalog import ModelSpec
 from mockclaude.model.request import ValidatedRequest
-from mockclaude.tokenize.blocks import Cost, block_cost, tool_cost
+from mockclaude.tokenize.blocks import Cost, FileContents, block_cost, tool_cost
 from mockclaude.tokenize.counters import TokenCounter
 from mockclaude.tokenize.media import image_tokens
 
@@ -126,8 +128,17 @@ def current_turn_start(messages: list[Any]) -> int:
 class InputAccountant:
     """Counts the input tokens of a validated request, part by part, as a :class:`PromptLayout`."""
 
-    def __init__(self, counter: TokenCounter, *, memo_size: int = MEMO_SIZE) -> None:
+    def __init__(
+        self,
+        counter: TokenCounter,
+        *,
+        memo_size: int = MEMO_SIZE,
+        files: Callable[[str, str], tuple[str, bytes] | None] | None = None,
+    ) -> None:
         self.counter = counter
+        # (API key, file_id) -> (mime_type, bytes): what `file` sources are counted by (the Files API). An id
+        # always names the same bytes, so a block's cost stays memoisable by its digest.
+        self.files = files
         self._memo: OrderedDict[bytes, Cost] = OrderedDict()
         self._memo_size = memo_size
         self._lock = threading.Lock()
@@ -148,7 +159,7 @@ class InputAccountant:
         patches = model.image_max_patches if model is not None else 1568
         return round(cost.text * ratio) + sum(image_tokens(size, edge, patches) for size in cost.images)
 
-    def _costs(self, keyed: list[tuple[bytes, Any, bool]]) -> list[Cost]:
+    def _costs(self, keyed: list[tuple[bytes, Any, bool]], files: FileContents | None = None) -> list[Cost]:
         """The cost of each ``(digest, item, is_tool)``: memo hits under one lock, misses counted outside it."""
         with self._lock:
             memo = self._memo
@@ -159,7 +170,7 @@ class InputAccountant:
         fresh: list[tuple[bytes, Cost]] = []
         for i, (digest, item, is_tool) in enumerate(keyed):
             if found[i] is None:
-                cost = Cost(tool_cost(item, self._count)) if is_tool else block_cost(item, self._count)
+                cost = Cost(tool_cost(item, self._count)) if is_tool else block_cost(item, self._count, files)
                 found[i] = cost
                 fresh.append((digest, cost))
         if fresh:
@@ -210,7 +221,9 @@ class InputAccountant:
                 framing = MESSAGE_FRAMING if b == 0 else 0
                 path = f"messages.{m}.content.{b}"
                 rows.append(("messages", path, block, _digest(block), framing, block.type, stripped))
-        costs = self._costs([(row[3], row[2], row[0] == "tools") for row in rows])
+        lookup = self.files
+        scoped = functools.partial(lookup, req.api_key) if lookup is not None else None
+        costs = self._costs([(row[3], row[2], row[0] == "tools") for row in rows], scoped)
         segments: list[Segment] = []
         end = 0
         for (part, path, block, digest, overhead, kind, stripped), cost in zip(rows, costs, strict=True):

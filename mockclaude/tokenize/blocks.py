@@ -20,10 +20,10 @@ from typing import Any
 import orjson
 
 from mockclaude.model import wire
-from mockclaude.model.media import decoded_base64_size
+from mockclaude.model.media import decoded_base64_size, image_size
 from mockclaude.tokenize.media import PDF_TEXT_TOKENS_PER_PAGE, image_dims_from_base64, pdf_facts, unknown_pdf
 
-__all__ = ["Cost", "block_cost", "tool_cost"]
+__all__ = ["Cost", "FileContents", "block_cost", "tool_cost"]
 
 # Estimates (no public figure): the call / result wrappers of the prompt format around tool blocks, and the
 # title/context wrapper of a document or search result.
@@ -43,6 +43,8 @@ FIXED_TOOL_TOKENS = {
 }
 
 Counter = Callable[[str], int]
+FileContents = Callable[[str], tuple[str, bytes] | None]
+"""``file_id`` -> ``(mime_type, bytes)`` of a file the request may use (the caller's organization), else None."""
 Size = tuple[int, int] | None  # pixel size of an image; None when the request carries no bytes
 
 
@@ -68,24 +70,38 @@ def _json(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def _sum(blocks: Sequence[Any], count: Counter) -> Cost:
+def _sum(blocks: Sequence[Any], count: Counter, files: FileContents | None) -> Cost:
     total = _ZERO
     for block in blocks:
-        total = total + block_cost(block, count)
+        total = total + block_cost(block, count, files)
     return total
 
 
-def _document(block: wire.DocumentBlock, count: Counter) -> Cost:
+def _file(source: Any, files: FileContents | None) -> tuple[str, bytes] | None:
+    """The bytes behind a ``file`` source, when the Files API holds them (else the no-bytes defaults apply)."""
+    if files is None or not isinstance(source, wire.FileSource):
+        return None
+    return files(source.file_id)
+
+
+def _document(block: wire.DocumentBlock, count: Counter, files: FileContents | None) -> Cost:
     source = block.source
     head = DOCUMENT_FRAMING + count(block.title or "") + count(block.context or "")
     if isinstance(source, wire.PlainTextSource):
         return Cost(head + count(source.data))
     if isinstance(source, wire.ContentBlockSource):
-        return Cost(head) + _sum(source.content, count)
+        return Cost(head) + _sum(source.content, count, files)
     if isinstance(source, wire.Base64PDFSource):
         facts = pdf_facts(_b64decode(source.data))
         return Cost(head + count(facts.text), facts.page_pixels)
-    facts = unknown_pdf()  # url or file: no bytes (documented default, tokenize/media.py)
+    stored = _file(source, files)
+    if stored is not None:  # a Files API file: counted by its real content, as its base64 twin would be
+        mime_type, data = stored
+        if mime_type == "text/plain":
+            return Cost(head + count(data.decode("utf-8", errors="replace")))
+        facts = pdf_facts(data)
+        return Cost(head + count(facts.text), facts.page_pixels)
+    facts = unknown_pdf()  # url (or a file unknown here): no bytes (documented default, tokenize/media.py)
     return Cost(head + PDF_TEXT_TOKENS_PER_PAGE * len(facts.page_pixels), facts.page_pixels)
 
 
@@ -96,15 +112,19 @@ def _b64decode(data: str) -> bytes:
         return b""
 
 
-def _image(block: wire.ImageBlock) -> Cost:
+def _image(block: wire.ImageBlock, files: FileContents | None) -> Cost:
     source = block.source
     if isinstance(source, wire.Base64ImageSource):
         return Cost(0, (image_dims_from_base64(source.data),))
+    stored = _file(source, files)
+    if stored is not None:
+        size = image_size(stored[1][: 64 * 1024]) or image_size(stored[1])  # JPEG: the frame may sit late
+        return Cost(0, (size if size is not None and min(size) > 0 else None,))
     return Cost(0, (None,))
 
 
-def _tool_result(content: Sequence[Any] | None, count: Counter) -> Cost:
-    return Cost(TOOL_RESULT_FRAMING) + _sum(content or (), count)
+def _tool_result(content: Sequence[Any] | None, count: Counter, files: FileContents | None) -> Cost:
+    return Cost(TOOL_RESULT_FRAMING) + _sum(content or (), count, files)
 
 
 def _web_search_result(block: wire.WebSearchToolResultBlock, count: Counter) -> Cost:
@@ -119,13 +139,13 @@ def _web_search_result(block: wire.WebSearchToolResultBlock, count: Counter) -> 
     return Cost(tokens)
 
 
-def block_cost(block: Any, count: Counter) -> Cost:
-    """The cost of one content block (any type a request may carry)."""
+def block_cost(block: Any, count: Counter, files: FileContents | None = None) -> Cost:
+    """The cost of one content block (any type a request may carry); ``files`` reads ``file`` sources."""
     if isinstance(block, wire.TextBlock):
         # Citations on replayed text are pointers into documents already in the prompt: not counted (§11).
         return Cost(count(block.text))
     if isinstance(block, wire.ImageBlock):
-        return _image(block)
+        return _image(block, files)
     if isinstance(block, wire.ThinkingBlock):
         return Cost(count(block.thinking))  # the signature is not model input
     if isinstance(block, wire.RedactedThinkingBlock):
@@ -133,18 +153,18 @@ def block_cost(block: Any, count: Counter) -> Cost:
     if isinstance(block, wire.ToolUseBlock | wire.ServerToolUseBlock | wire.MCPToolUseBlock):
         return Cost(TOOL_USE_FRAMING + count(block.name) + count(orjson.dumps(block.input).decode()))
     if isinstance(block, wire.ToolResultBlock | wire.MCPToolResultBlock):
-        return _tool_result(block.content, count)
+        return _tool_result(block.content, count, files)
     if isinstance(block, wire.DocumentBlock):
-        return _document(block, count)
+        return _document(block, count, files)
     if isinstance(block, wire.SearchResultBlock):
         head = DOCUMENT_FRAMING + count(block.source) + count(block.title)
-        return Cost(head) + _sum(block.content, count)
+        return Cost(head) + _sum(block.content, count, files)
     if isinstance(block, wire.WebSearchToolResultBlock):
         return _web_search_result(block, count)
     if isinstance(block, wire.WebFetchToolResultBlock):
         content = block.content
         if isinstance(content, wire.WebFetchResult):
-            return Cost(TOOL_RESULT_FRAMING + count(content.url)) + _document(content.content, count)
+            return Cost(TOOL_RESULT_FRAMING + count(content.url)) + _document(content.content, count, files)
         return Cost(TOOL_RESULT_FRAMING + count(_json(content)))
     if isinstance(block, wire.ToolReferenceBlock):
         return Cost(count(block.tool_name))

@@ -81,6 +81,9 @@ KNOWN_BETAS: frozenset[str] = frozenset(
         "cache-diagnosis-2026-04-07",
         "ce-user-management-2026-07-13",
         "ce-claude-code-managed-settings-2026-10-06",
+        # anthropic 2.17.0 adds these two (found by make drift)
+        "efs-2026-10-01",
+        "google-managed-data-controls-2026-09-01",
         # Sent by Claude Code (api-spec §0.4, clients.md §4), not listed by the SDK.
         "claude-code-20250219",
         "oauth-2025-04-20",

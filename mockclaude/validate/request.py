@@ -26,6 +26,7 @@ from mockclaude.model.wire import (
 )
 from mockclaude.validate.blocks import check_blocks
 from mockclaude.validate.conversation import check_conversation, check_system_text, merge
+from mockclaude.validate.counting import check_countable
 from mockclaude.validate.headers import authenticate, check_version, parse_betas
 from mockclaude.validate.rules import check_params
 
@@ -66,6 +67,8 @@ def validate_request(
         check_system_text(params.system)
     check_conversation(params.messages, spec, version, plan, policy, generating=kind == "messages")
     check_blocks(params, spec, policy)
+    if kind == "count_tokens":
+        check_countable(params)  # server tools, the MCP connector, url/file sources (validate/counting.py)
     merged = merge(params.messages)
     if len(merged) != len(params.messages):
         params = params.model_copy(update={"messages": merged})

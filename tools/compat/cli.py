@@ -30,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
     parser.add_argument("--refresh", action="store_true", help="reinstall every environment from scratch")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per check (default 120)")
+    parser.add_argument("--no-drift", action="store_true", help="leave out the drift section (make drift)")
     parser.add_argument(
         "--find-oldest",
         action="store_true",
@@ -91,6 +92,17 @@ def run(clients: list[Client], *, refresh: bool, timeout: float) -> list[Report]
     return reports
 
 
+def _drift() -> None:
+    """The drift section: what the newest 2.x SDK (the anthropic-2 environment) knows that the mock does not."""
+    from tools.drift import cli as drift
+    from tools.drift import source
+
+    sdk = source.from_env(COMPAT / "anthropic-2")
+    if sdk is not None:
+        print()
+        print(drift.section(sdk))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.find_oldest:
@@ -107,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(table(reports))
         print(summary(reports, seconds))
+        if not args.no_drift:
+            _drift()
     return 1 if any(report.failed for report in reports) else 0
 
 

@@ -35,6 +35,7 @@ Routes (DESIGN.md rule 9):
 ``GET /_mock/scenarios``      ``{"scenarios": {name: state}}``; ``POST`` ``{"name", "state"}`` sets one
 ``DELETE /_mock/scenarios``   back to their start state (all, or ``?name=``)
 ``GET /_mock/check``          what a test's ``check()`` fails on: ``{"ok": bool, "problems": [...]}``
+``POST /_mock/files``         ``{"api_key", "filename", "content"|"content_base64", ...}``: a tool-created file
 ==========================  =========================================================================
 
 Access (every route above; ``/_mock/health`` is open): without ``Settings.admin_token`` (``serve
@@ -47,7 +48,7 @@ from __future__ import annotations
 
 # Importing the route modules registers their routes (each decorates its handlers with ``admin_route``); the
 # inspector's (server/inspector) register when server/app.py imports it.
-from mockclaude.server.admin import control, state
+from mockclaude.server.admin import control, rooms, state
 from mockclaude.server.admin.base import PREFIX, ROUTES, admin_route, authorize, register_admin
 
-__all__ = ["PREFIX", "ROUTES", "admin_route", "authorize", "control", "register_admin", "state"]
+__all__ = ["PREFIX", "ROUTES", "admin_route", "authorize", "control", "register_admin", "rooms", "state"]
