@@ -26,7 +26,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_NO_PROGRESS := 1
 SYNC := $(UV) sync --frozen --quiet
 
-.PHONY: install serve serve-env test lint bench lock compat drift sdk-tests clean ts-deps cc-deps
+.PHONY: install serve serve-env test lint bench fuzz soak lock compat drift sdk-tests clean ts-deps cc-deps
 
 $(UV): tools/uv-requirements.txt
 	@test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
@@ -72,6 +72,12 @@ bench: install ## throughput and latency benchmarks, as ratios against a bare ai
 	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk (Debian's package) for the load"; \
 		apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 	$(PY) -m tools.bench $(ARGS)
+
+fuzz: install ## hostile requests over every route of a served mock (make fuzz ARGS="--requests 100000"), with a report
+	$(PY) -m tools.fuzz $(ARGS)
+
+soak: install ## unique requests for 10 minutes under wrk: RSS flat, p99 <= 3x median, no errors (make soak ARGS="--duration 600")
+	$(PY) -m tools.soak $(ARGS)
 
 lock: $(UV) ## re-resolve every dependency to the newest release the ranges allow, then re-run make test
 	$(UV) lock --upgrade

@@ -290,3 +290,32 @@ def test_a_broken_fixtures_file_makes_reset_and_seed_a_400(
     assert rawhttp.post(srv.url + "/_mock/reset", json_body={}).status == 200
     names = [stub["name"] for stub in rawhttp.request("GET", srv.url + "/_mock/stubs").json()["data"]]
     assert names == ["hello"]
+
+
+def test_a_script_path_with_a_nul_byte_is_a_400(server: ServerThread) -> None:
+    """Found by make fuzz: ``{"path": "\\u0000"}`` answered 500 (os.stat raises ValueError on a NUL)."""
+    for route, body in (("/_mock/script", {"path": "\x00"}), ("/_mock/reset", {"script": "a\x00b"})):
+        answer = rawhttp.post(server.url + route, json_body=body)
+        assert answer.status == 400, answer.text
+        assert answer.json()["error"]["type"] == "invalid_request_error"
+    tokenizer = rawhttp.post(server.url + "/_mock/reset", json_body={"tokenizer": "file:\x00"})
+    assert tokenizer.status == 400, tokenizer.text
+
+
+def test_a_script_folder_scan_skips_hidden_folders_and_is_bounded(
+    server: ServerThread, tmp_path: Path
+) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "hidden.yaml").write_text("not: a script")
+    (tmp_path / "one.yaml").write_text(GOOD.replace("hello", "scan-one"))
+    loaded = rawhttp.post(server.url + "/_mock/script", json_body={"path": str(tmp_path)})
+    assert loaded.status == 200, loaded.text
+    assert [stub["name"] for stub in loaded.json()["data"]] == ["scan-one"]
+    for stub in loaded.json()["data"]:
+        rawhttp.request("DELETE", f"{server.url}/_mock/stubs/{stub['id']}")
+    crowded = tmp_path / "crowded"
+    crowded.mkdir()
+    for i in range(10_001):
+        (crowded / f"f{i}.txt").touch()
+    refused = rawhttp.post(server.url + "/_mock/script", json_body={"path": str(crowded)})
+    assert refused.status == 400 and "not a script folder" in refused.text

@@ -68,21 +68,42 @@ def read_document(path: Path) -> Document:
         raise ScriptError([Issue(str(path), None, "", "the file is nested too deeply")]) from None
 
 
+MAX_SCAN = 10_000
+"""The most directory entries a script directory scan visits (a directory path of ``/`` walked the disk)."""
+
+
 def inside(path: Path | str, root: Path | str) -> bool:
-    """Whether ``path``, symlinks resolved, is ``root`` or lies under it (symlinks resolved too)."""
-    real, base = os.path.realpath(path), os.path.realpath(root)
+    """Whether ``path``, symlinks resolved, is ``root`` or lies under it (symlinks resolved too); a path that is
+    not one (a NUL byte) is not."""
+    try:
+        real, base = os.path.realpath(path), os.path.realpath(root)
+    except (ValueError, OSError):
+        return False
     return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
 
 
 def script_files(path: Path) -> list[Path]:
     """A file itself, or every script file under a directory (sorted, so load order is stable). Under a
-    directory, a file whose real path lies outside it (a symlink out of the folder) is skipped."""
-    if path.is_dir():
-        return sorted(
-            p
-            for p in path.rglob("*")
-            if p.is_file() and p.suffix.lower() in KNOWN_SUFFIXES and inside(p, path)
-        )
-    if not path.exists():
-        raise ScriptError([Issue(str(path), None, "", "no such file or directory")])
+    directory, a file whose real path lies outside it (a symlink out of the folder) is skipped, and so are hidden
+    entries (``.git``, ``.venv``); past :data:`MAX_SCAN` entries the scan is refused."""
+    try:
+        if path.is_dir():
+            found: list[Path] = []
+            seen = 0
+            for folder, dirs, files in os.walk(path):  # symlinked folders are not entered
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                seen += len(dirs) + len(files)
+                if seen > MAX_SCAN:
+                    problem = f"over {MAX_SCAN:,} entries: not a script folder"
+                    raise ScriptError([Issue(str(path), None, "", problem)])
+                for name in files:
+                    p = Path(folder, name)
+                    script = not name.startswith(".") and p.suffix.lower() in KNOWN_SUFFIXES
+                    if script and p.is_file() and inside(p, path):
+                        found.append(p)
+            return sorted(found)
+        if not path.exists():
+            raise ScriptError([Issue(str(path), None, "", "no such file or directory")])
+    except (ValueError, OSError) as exc:  # a NUL byte in the path, an unreadable folder
+        raise ScriptError([Issue(repr(str(path))[1:-1], None, "", f"cannot read this path: {exc}")]) from None
     return [path]
