@@ -192,6 +192,15 @@ def _item_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {k.lower(): v for k, v in headers.items() if k.lower() != "content-length"}
 
 
+def tenancy(organizations: Mapping[str, str] | None, one_organization: bool) -> Callable[[str], str]:
+    """The organization of an API key (what scopes its stored resources): its mapped one, else its own; with
+    ``one_organization``, one for every key."""
+    if one_organization:
+        return lambda key: "organization"
+    mapping = dict(organizations or {})
+    return lambda key: mapping.get(key, key)
+
+
 class Batches:
     """Every batch of one mock instance, oldest first, each owned by the organization of the key that created it.
 

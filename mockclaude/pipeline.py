@@ -21,9 +21,10 @@ from mockclaude.boot import gc_paused
 # Imports build long-lived objects only: a garbage collection in the middle frees nothing (see gc_paused).
 with gc_paused():
     from mockclaude import ids
-    from mockclaude.batches import Batches
+    from mockclaude.batches import Batches, tenancy
     from mockclaude.cache import DEFAULT_MAX_ENTRIES, CachePlan, PromptCache, UsageLedger
     from mockclaude.clock import Clock, SystemClock
+    from mockclaude.defaults import check_pacing
     from mockclaude.engine.chaos import Chaos, ChaosConfig
     from mockclaude.engine.core import Engine
     from mockclaude.engine.journal import Endpoint, Journal
@@ -65,10 +66,9 @@ class Settings:
     journal_size: int = 1000  # requests the journal keeps (oldest dropped first)
     journal_bytes: int = JOURNAL_BYTES  # and about this many bytes of them (bodies over 1 MB kept shortened)
     admin_token: str | None = None  # /_mock/ routes: None = loopback callers only, else callers with it
-    # /_mock/ routes also answer these Host / Origin names besides the loopback ones (serve --allow-host).
-    allowed_hosts: frozenset[str] = frozenset()
+    allowed_hosts: frozenset[str] = frozenset()  # /_mock/ also answers these Host/Origin names (--allow-host)
     accept_both_credentials: bool = (
-        False  # x-api-key and Authorization both sent: True serves x-api-key's key
+        False  # x-api-key and Authorization both sent: serve x-api-key's (not a 401)
     )
     cache_max_entries: int = DEFAULT_MAX_ENTRIES  # prompt-cache entries kept (least recently used evicted)
     cache_ttft_scale: float = 0.0  # a cache entry is readable this many model TTFTs after its write
@@ -79,9 +79,9 @@ class Settings:
     chaos: float | ChaosConfig | None = None  # share of Messages requests that fail (seeded)
     # Scripted replies (README "Scripting replies"):
     fixtures: str | None = None  # a script file or directory of stubs, loaded at start
-    # Where POST /_mock/script and reset's "script" may read files from (symlinks resolved); None: anywhere the
-    # process can read (the library and pytest plugin). `serve` sets the --fixtures folder, else the cwd.
-    script_root: str | None = None
+    script_root: str | None = (
+        None  # where admin callers may load scripts from; None: anywhere (serve: --fixtures)
+    )
     strict: bool = False  # unmatched requests get a 400 naming the nearest stubs instead of a generated reply
     # Generated replies (engine/behave): "intent" calls a tool when the conversation asks for one; "always" is
     # the old rule, a call on every user question when tools are offered.
@@ -92,27 +92,9 @@ class Settings:
     # Recorded replies (README "Record and replay"): serve the mock's usage (tokenizer, cache simulator) instead
     # of the recorded one.
     recount: bool = False
-    # Tenancy (README "Message Batches"): each API key is an organization of its own, seeing only its batches;
-    # organizations maps keys to a shared one ({"sk-a": "acme", "sk-b": "acme"}); one_organization shares all.
+    # Tenancy (README "Message Batches"): each key is its own organization unless mapped to one ({"sk-a": "acme"}).
     organizations: Mapping[str, str] | None = None
     one_organization: bool = False
-
-
-MAX_TIME_SCALE = 1000.0
-"""The largest ``time_scale``: a thousand times a model's real latency is minutes a reply, never for ever."""
-MAX_BATCH_SECONDS = 1e9
-"""The largest ``batch_seconds`` (about 31 years: any batch that long has expired after its 24 hours anyway)."""
-
-
-def check_settings(settings: Settings) -> None:
-    """Refuse (``ValueError``, naming the field) a setting that would stall or break every later request."""
-    scale = settings.time_scale
-    if not (isinstance(scale, int | float) and 0 <= scale <= MAX_TIME_SCALE):  # also refuses NaN
-        raise ValueError(f"time_scale: must be a number from 0 to {MAX_TIME_SCALE:g}, got {scale!r}")
-    seconds = settings.batch_seconds
-    if not (isinstance(seconds, int | float) and 0 <= seconds <= MAX_BATCH_SECONDS):
-        # NaN would keep batches running for ever
-        raise ValueError(f"batch_seconds: must be a number from 0 to {MAX_BATCH_SECONDS:g}, got {seconds!r}")
 
 
 @dataclass(slots=True)
@@ -239,17 +221,11 @@ class Pipeline:
             chaos = ChaosConfig(rate=float(chaos))
         self.chaos = Chaos(self.settings.seed, chaos) if chaos is not None and chaos.rate > 0 else None
         self._latencies: dict[str, Latency | None] = {}
-        check_settings(self.settings)
-        self.batches = Batches(
-            self.settings.seed, self.tenant
-        )  # Message Batches; settled via settled_batches()
-
-    def tenant(self, api_key: str) -> str:
-        """The organization an API key belongs to: what scopes its stored resources (Message Batches)."""
-        if self.settings.one_organization:
-            return "organization"
-        organizations = self.settings.organizations
-        return organizations.get(api_key, api_key) if organizations else api_key
+        check_pacing(self.settings.time_scale, self.settings.batch_seconds)
+        self.tenant = tenancy(
+            self.settings.organizations, self.settings.one_organization
+        )  # key -> organization
+        self.batches = Batches(self.settings.seed, self.tenant)  # settled via settled_batches()
 
     @property
     def seed(self) -> int:

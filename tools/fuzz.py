@@ -203,6 +203,7 @@ class Report:
     health_slow: int = 0
 
     def fail(self, case: Case, why: str) -> None:
+        """Record a failure (the first 50 are kept)."""
         if len(self.failures) < 50:
             self.failures.append(f"{case.method} {case.path} {why} body={(case.body or b'')[:120]!r}")
 
@@ -245,6 +246,7 @@ class Client:
         self.conn: http.client.HTTPConnection | None = None
 
     def send(self, case: Case) -> tuple[int, dict[str, str], bytes]:
+        """Status, lower-cased headers and body of ``case``'s answer (one retry on a fresh connection)."""
         for attempt in range(2):
             if self.conn is None:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
@@ -263,6 +265,7 @@ class Client:
         raise AssertionError("unreachable")
 
     def close(self) -> None:
+        """Close the connection (the next send opens another)."""
         if self.conn is not None:
             self.conn.close()
             self.conn = None
@@ -325,6 +328,7 @@ def run(port: int, requests: int, timeout: float, seed: int) -> Report:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``make fuzz``: serve, fuzz, report; 1 when anything failed."""
     parser = argparse.ArgumentParser(prog="python -m tools.fuzz", description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=100_000)
     parser.add_argument("--timeout", type=float, default=10.0)

@@ -50,6 +50,7 @@ def parse_wrk(out: str) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``make soak``: serve, load with wrk, sample RSS, check; 1 when a check fails."""
     parser = argparse.ArgumentParser(prog="python -m tools.soak", description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=600)
     parser.add_argument("--warmup", type=int, default=120)

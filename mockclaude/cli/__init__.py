@@ -43,8 +43,8 @@ Press Ctrl+C to stop."""
 
 def _check_fault_flags(args: argparse.Namespace) -> None:
     """Reject bad --time-scale, --rate-limit and --chaos values with a one-line ValueError."""
+    from mockclaude.defaults import MAX_BATCH_SECONDS, MAX_TIME_SCALE
     from mockclaude.limits.tiers import limit_table
-    from mockclaude.pipeline import MAX_BATCH_SECONDS, MAX_TIME_SCALE
 
     if not 0 <= args.time_scale < float("inf"):  # inf would pace every reply for ever
         raise ValueError("--time-scale must be a finite number >= 0")

@@ -35,6 +35,9 @@ __all__ = ["BODY_TIMEOUT", "ErrorBody", "ServerLimits", "default_max_connections
 ErrorBody = Callable[[int, str, dict[str, Any] | None], tuple[bytes, dict[str, str]]]
 """``(status, message, details) -> (JSON body, headers)``: an error in the API's shape with a fresh request id."""
 
+ENCODING_INVALID = "The request body is not valid for its `Content-Encoding`."
+"""The 400 text for such a body, wherever it is found (here, or reading it in ``server.respond``). ⚠ unconfirmed."""
+
 BODY_TIMEOUT = web.AppKey("body_timeout", float)
 """The app's body timeout (seconds), read by ``read_body``; set by :func:`guarded_runner`."""
 
@@ -149,7 +152,7 @@ class _GuardedHandler(RequestHandler):
             text = "The request's `Content-Encoding` is not supported."
             details = {"error_code": "request_body_encoding_unsupported"}
         elif isinstance(exc, ContentEncodingError):
-            text = "The request body is not valid for its `Content-Encoding`."
+            text = ENCODING_INVALID
             details = {"error_code": "request_body_encoding_invalid"}
         elif status >= 500:
             text = "Internal server error"

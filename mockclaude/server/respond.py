@@ -24,7 +24,7 @@ from mockclaude.model.errors import (
     RequestTooLargeError,
 )
 from mockclaude.pipeline import Pipeline
-from mockclaude.server.guard import BODY_TIMEOUT
+from mockclaude.server.guard import BODY_TIMEOUT, ENCODING_INVALID
 from mockclaude.validate.request import MAX_BODY_BYTES
 
 log = logging.getLogger("mockclaude")
@@ -111,7 +111,7 @@ async def read_body(request: web.Request, limit: int = MAX_BODY_BYTES) -> bytes:
         raise RequestTooLargeError() from None
     except (HttpProcessingError, RequestPayloadError):  # aiohttp could not decode the body (gzip, deflate...)
         if request.headers.get("content-encoding"):
-            raise encoding_error(request) from None
+            raise encoding_error() from None
         raise InvalidRequestError("The request body could not be read") from None  # ⚠ unconfirmed: the text
 
 
@@ -123,14 +123,10 @@ class BodyTimeoutError(InvalidRequestError):
     """400 ``request_body_timeout`` (api-delta §1.9): the body did not arrive in time; the connection closes."""
 
 
-def encoding_error(request: web.Request) -> InvalidRequestError:
+def encoding_error() -> InvalidRequestError:
     """The 400 for a body that is not valid for its ``Content-Encoding`` (api-delta §1.9: the API decodes
-    compressed bodies; error code ``request_body_encoding_invalid``). ⚠ unconfirmed: the message text."""
-    encoding = request.headers.get("content-encoding", "")
-    return InvalidRequestError(
-        f"The request body is not valid for its `Content-Encoding` ({encoding[:40]}).",
-        details={"error_code": "request_body_encoding_invalid"},
-    )
+    compressed bodies; error code ``request_body_encoding_invalid``)."""
+    return InvalidRequestError(ENCODING_INVALID, details={"error_code": "request_body_encoding_invalid"})
 
 
 def _text(value: str) -> str:
