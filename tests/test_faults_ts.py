@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +12,8 @@ from mockclaude.model.errors import ERROR_CLASSES
 from mockclaude.pipeline import Settings
 from mockclaude.server.app import PIPELINE, create_app
 from mockclaude.server.runner import ServerThread
+from tests.ts_sdk import require_ts_sdk, run_script
 
-TS_DIR = Path(__file__).resolve().parent / "ts"
 FAST = {"retry-after-ms": "1"}
 TS_CLASSES = {
     "invalid_request_error": "BadRequestError",
@@ -37,10 +33,7 @@ RETRIED = {"conflict_error", "rate_limit_error", "api_error", "timeout_error", "
 
 @pytest.fixture(scope="module")
 def srv() -> Iterator[ServerThread]:
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed")
-    if not (TS_DIR / "node_modules" / "@anthropic-ai" / "sdk").is_dir():
-        pytest.skip("run `make ts-deps` (make test does) to install the TypeScript SDK")
+    require_ts_sdk()
     with ServerThread(create_app(Settings(seed=13))) as server:
         yield server
 
@@ -79,16 +72,7 @@ def test_typescript_sdk_errors_retries_and_stream_faults(srv: ServerThread) -> N
     seq("ts drop", {"fault": {"kind": "drop"}}, {"text": "ts back"})
     seq("ts stall", {"fault": {"kind": "stall"}})
 
-    done = subprocess.run(
-        ["node", "faults.mjs"],
-        cwd=TS_DIR,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "MOCK_URL": srv.url, "ERROR_TYPES": json.dumps(sorted(TS_CLASSES))},
-    )
-    assert done.returncode == 0, done.stderr
-    out = json.loads(done.stdout)
+    out = run_script("faults.mjs", srv.url, ERROR_TYPES=json.dumps(sorted(TS_CLASSES)))
 
     assert out["retried"] == {"ok": "ts ok"} and _tries(srv, "ts flaky") == [529, 529, 200]
     assert out["streamRetried"] == {"ok": "ts streamed"} and _tries(srv, "ts flaky stream") == [529, 200]

@@ -7,21 +7,17 @@ replaying mock's (seed 0); it is stopped before the replay. Nothing here leaves 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from mockclaude.pipeline import Settings
 from mockclaude.record.config import RecordConfig
 from mockclaude.server.app import PIPELINE, create_app
 from mockclaude.server.runner import ServerThread
 from tests.test_agents_e2e import CLAUDE, needs_claude_code, quiet_env
-
-TS_DIR = Path(__file__).resolve().parent / "ts"
+from tests.ts_sdk import require_ts_sdk, run_script
 
 
 def replaying(path: Path, mode: str, upstream: ServerThread | None = None) -> ServerThread:
@@ -30,23 +26,11 @@ def replaying(path: Path, mode: str, upstream: ServerThread | None = None) -> Se
 
 
 def node(url: str) -> dict[str, Any]:
-    done = subprocess.run(
-        ["node", "record.mjs"],
-        cwd=TS_DIR,
-        env={**os.environ, "MOCK_URL": url},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
+    return run_script("record.mjs", url)
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_typescript_sdk_record_then_replay_offline(tmp_path: Path) -> None:
-    if not (TS_DIR / "node_modules" / "@anthropic-ai" / "sdk").is_dir():
-        pytest.skip("run `make ts-deps` (make test does) to install the TypeScript SDK")
+    require_ts_sdk()
     with ServerThread(create_app(Settings(seed=5))) as upstream:
         proxy = replaying(tmp_path, "once", upstream)
         try:

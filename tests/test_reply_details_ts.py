@@ -3,17 +3,11 @@
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import orjson
-import pytest
 
-TS_DIR = Path(__file__).resolve().parent / "ts"
+from tests.ts_sdk import require_ts_sdk, run_script
 
 
 def _without_ids(message: dict[str, Any]) -> dict[str, Any]:
@@ -23,20 +17,9 @@ def _without_ids(message: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_typescript_final_message_equals_create(server: Any) -> None:
-    if not (TS_DIR / "node_modules" / "@anthropic-ai" / "sdk").is_dir():
-        pytest.skip("run `make ts-deps` (make test does) to install the TypeScript SDK")
-    run = subprocess.run(
-        ["node", "details.mjs"],
-        cwd=TS_DIR,
-        env={**os.environ, "MOCK_URL": server.url},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert run.returncode == 0, run.stderr
-    result = json.loads(run.stdout)
+    require_ts_sdk()
+    result = run_script("details.mjs", server.url)
     for name in ("alias", "citations", "search", "partial"):
         assert _without_ids(result[name]["created"]) == _without_ids(result[name]["final"]), name
     assert result["alias"]["final"]["model"] == "claude-haiku-4-5-20251001"

@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-TS_DIR = Path(__file__).resolve().parent / "ts"
+from tests.ts_sdk import require_ts_sdk, run_script
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_typescript_sdk_create_stream_tools_errors_models(server: Any) -> None:
-    if not (TS_DIR / "node_modules" / "@anthropic-ai" / "sdk").is_dir():
-        pytest.skip("run `make ts-deps` (make test does) to install the TypeScript SDK")
-    out = subprocess.run(
-        ["node", "check.mjs"],
-        cwd=TS_DIR,
-        env={**os.environ, "MOCK_URL": server.url},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert out.returncode == 0, out.stderr
-    result = json.loads(out.stdout)
+    require_ts_sdk()
+    result = run_script("check.mjs", server.url)
     assert result["create"]["id"].startswith("msg_") and result["create"]["text"]
     assert result["create"]["request_id"].startswith("req_")
     assert result["stream"]["text"] == result["stream"]["final_text"] == result["create"]["text"]
