@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import subprocess
 import sys
 import threading
 import time
@@ -27,6 +26,8 @@ from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+
+from tools.served import start_serve
 
 MODEL = "claude-sonnet-4-6"
 TOOL = {
@@ -334,21 +335,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=10.0)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mockclaude", "serve", "--port", "0", "--seed", str(args.seed)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert proc.stdout is not None
-    line = ""
-    while "serving the Claude Messages API at" not in line:
-        line = proc.stdout.readline()
-        if not line and proc.poll() is not None:
-            print("mockclaude serve did not start", file=sys.stderr)
-            return 1
-    port = int(line.split(" at ")[1].split()[0].rsplit(":", 1)[1])
-    threading.Thread(target=proc.stdout.read, daemon=True).start()  # drain the server's log
+    served = start_serve("--seed", str(args.seed))
+    if served is None:
+        print("mockclaude serve did not start", file=sys.stderr)
+        return 1
+    proc, url = served
+    port = int(url.rsplit(":", 1)[1])
     started = time.monotonic()
     try:
         report = run(port, args.requests, args.timeout, args.seed)

@@ -18,9 +18,10 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
+
+from tools.served import start_serve
 
 LUA = Path(__file__).with_name("soak.lua")
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
@@ -61,21 +62,11 @@ def main(argv: list[str] | None = None) -> int:
     if wrk is None:
         print("make soak needs wrk on the PATH (apt-get install wrk)", file=sys.stderr)
         return 2
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mockclaude", "serve", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert proc.stdout is not None
-    line = ""
-    while "serving the Claude Messages API at" not in line:
-        line = proc.stdout.readline()
-        if not line and proc.poll() is not None:
-            print("mockclaude serve did not start", file=sys.stderr)
-            return 1
-    url = line.split(" at ")[1].split()[0]
-    threading.Thread(target=proc.stdout.read, daemon=True).start()
+    served = start_serve()
+    if served is None:
+        print("mockclaude serve did not start", file=sys.stderr)
+        return 1
+    proc, url = served
     samples: list[tuple[float, float]] = []
     try:
         load = subprocess.Popen(
